@@ -1,0 +1,145 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Compiler strictness is a gate, not a suggestion: every target builds in Swift 6 language mode with
+/// complete concurrency checking, and existentials must be spelled `any`.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "payhub",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "payhub", targets: ["payhub"]),
+        .library(name: "PayHubDomain", targets: ["PayHubDomain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // The rules of money: no I/O, nothing heavier than Foundation.
+        .target(name: "PayHubDomain", swiftSettings: strictSettings),
+
+        // Ports the services use, plus what both adapters share (audit chain, bank-detail sealing).
+        .target(
+            name: "PayHubStorage",
+            dependencies: [
+                "PayHubDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PayHubSQLite",
+            dependencies: [
+                "PayHubDomain", "PayHubStorage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PayHubPostgres",
+            dependencies: [
+                "PayHubDomain", "PayHubStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PayHubServices",
+            dependencies: [
+                "PayHubDomain", "PayHubStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PayHubWeb",
+            dependencies: [
+                "PayHubDomain", "PayHubStorage", "PayHubServices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PayHubServer",
+            dependencies: [
+                "PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres", "PayHubServices", "PayHubWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "payhub",
+            dependencies: [
+                "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PayHubTesting",
+            dependencies: [
+                "PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "PayHubDomainTests", dependencies: ["PayHubDomain"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PayHubStorageTests",
+            dependencies: ["PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres", "PayHubTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PayHubServicesTests",
+            dependencies: [
+                "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubSQLite", "PayHubTesting",
+                // Only to tamper with a database file behind PayHub's back, as an attacker would.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PayHubWebTests",
+            dependencies: [
+                "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubWeb", "PayHubServer", "PayHubSQLite",
+                "PayHubTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["PayHubDomain", "PayHubTesting"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,99 @@
+/// What a caller may do. Each route declares one; a caller without it is refused (default deny).
+public enum Permission: String, Sendable, Hashable, CaseIterable, Codable {
+    case entitiesRead = "entities.read"
+    case entitiesWrite = "entities.write"
+    case bankAccountsRead = "bank_accounts.read"
+    case bankAccountsWrite = "bank_accounts.write"
+    case vendorsRead = "vendors.read"
+    case vendorsWrite = "vendors.write"
+    case payablesRead = "payables.read"
+    case payablesWrite = "payables.write"
+    case paymentsRead = "payments.read"
+    case paymentsCreate = "payments.create"
+    case paymentsApprove = "payments.approve"
+    case paymentsHold = "payments.hold"
+    case paymentsCancel = "payments.cancel"
+    case usersManage = "users.manage"
+    case apiKeysManage = "api_keys.manage"
+    case auditRead = "audit.read"
+}
+
+/// A user's job, which decides the permissions they hold.
+public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
+    case admin
+    case apClerk = "ap_clerk"
+    case approver
+    case treasurer
+    case auditor
+    case integration
+
+    /// The permissions of each role.
+    ///
+    /// Segregation of duties starts here: whoever can create payments cannot approve them (the clerk and
+    /// the integration), and the administrator, who manages users, approves nothing.
+    public var permissions: Set<Permission> {
+        switch self {
+        case .admin:
+            [
+                .entitiesRead, .entitiesWrite, .bankAccountsRead, .bankAccountsWrite, .vendorsRead, .payablesRead,
+                .paymentsRead, .usersManage, .apiKeysManage, .auditRead,
+            ]
+        case .apClerk:
+            [
+                .entitiesRead, .bankAccountsRead, .vendorsRead, .vendorsWrite, .payablesRead, .payablesWrite,
+                .paymentsRead, .paymentsCreate, .paymentsCancel,
+            ]
+        case .approver:
+            [.entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .paymentsApprove, .paymentsHold]
+        case .treasurer:
+            [
+                .entitiesRead, .bankAccountsRead, .bankAccountsWrite, .vendorsRead, .payablesRead, .paymentsRead,
+                .paymentsApprove, .paymentsHold, .paymentsCancel,
+            ]
+        case .auditor:
+            [.entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .auditRead]
+        case .integration:
+            [.entitiesRead, .bankAccountsRead, .vendorsRead, .vendorsWrite, .payablesRead, .payablesWrite, .paymentsRead]
+        }
+    }
+}
+
+/// Which legal entities a caller may see. Objects of any other entity do not exist for them.
+public enum EntityScope: Hashable, Sendable {
+    case all
+    case only(Set<ID<LegalEntity>>)
+
+    public func contains(_ entityID: ID<LegalEntity>) -> Bool {
+        switch self {
+        case .all: true
+        case .only(let entities): entities.contains(entityID)
+        }
+    }
+}
+
+/// Who is acting: a signed-in user or an API key, with what they may do and see.
+public struct Principal: Hashable, Sendable {
+    public enum Kind: String, Sendable, Hashable { case user, apiKey = "api_key", system }
+
+    public let kind: Kind
+    /// `usr_…`, `key_…` or `system`, as recorded in the audit trail.
+    public let actorID: String
+    public let roles: Set<Role>
+    public let scope: EntityScope
+
+    public init(kind: Kind, actorID: String, roles: Set<Role>, scope: EntityScope) {
+        self.kind = kind
+        self.actorID = actorID
+        self.roles = roles
+        self.scope = scope
+    }
+
+    /// The process itself (migrations, the demo seeder): every entity, no permissions.
+    public static let system = Principal(kind: .system, actorID: "system", roles: [], scope: .all)
+
+    public var permissions: Set<Permission> { roles.reduce(into: []) { $0.formUnion($1.permissions) } }
+
+    public func may(_ permission: Permission) -> Bool { permissions.contains(permission) }
+
+    public func canSee(_ entityID: ID<LegalEntity>) -> Bool { scope.contains(entityID) }
+}

@@ -1,0 +1,96 @@
+/// A calendar date without a time or time zone: an invoice date, a due date, an execution date.
+///
+/// Banks and ERPs exchange these as `YYYY-MM-DD`; keeping them apart from instants avoids the classic
+/// off-by-one-day bug when a date is read in another time zone.
+public struct LocalDate: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init(year: Int, month: Int, day: Int) throws(LocalDateError) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+            (1...LocalDate.daysIn(month: month, year: year)).contains(day)
+        else { throw LocalDateError() }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses the ISO 8601 calendar form `YYYY-MM-DD`.
+    public init(iso8601 text: String) throws(LocalDateError) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { throw LocalDateError() }
+        try self.init(year: year, month: month, day: day)
+    }
+
+    public var iso8601: String {
+        let paddedYear = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return paddedYear + "-" + (month < 10 ? "0" : "") + String(month) + "-" + (day < 10 ? "0" : "") + String(day)
+    }
+
+    public var description: String { iso8601 }
+
+    /// Days since 1970-01-01 (negative before), by the proleptic Gregorian calendar.
+    public var daysSinceEpoch: Int {
+        // Howard Hinnant's days_from_civil.
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146097 + dayOfEra - 719468
+    }
+
+    /// The date `daysSinceEpoch` days after 1970-01-01.
+    public init(daysSinceEpoch: Int) throws(LocalDateError) {
+        let shifted = daysSinceEpoch + 719468
+        let era = (shifted >= 0 ? shifted : shifted - 146096) / 146097
+        let dayOfEra = shifted - era * 146097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        try self.init(year: year, month: month, day: day)
+    }
+
+    public func adding(days: Int) throws(LocalDateError) -> LocalDate {
+        try LocalDate(daysSinceEpoch: daysSinceEpoch + days)
+    }
+
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year.isMultiple(of: 4) && !year.isMultiple(of: 100)) || year.isMultiple(of: 400) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}
+
+extension LocalDate: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        do {
+            self = try LocalDate(iso8601: try container.decode(String.self))
+        } catch let error as LocalDateError {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(iso8601)
+    }
+}
+
+public struct LocalDateError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String { "date must be a real calendar date written YYYY-MM-DD" }
+}
