@@ -18,7 +18,7 @@ public struct IBAN: Hashable, Sendable, Codable, CustomStringConvertible, Custom
         let characters = IdentifierText.normalize(text, removingSpaces: true)
         guard !characters.isEmpty else { throw IdentifierError(kind: .iban, code: .empty) }
         try IdentifierText.require(.letter, in: characters, 0..<2, kind: .iban)
-        try IdentifierText.require(.letterOrDigit, in: characters, 2..<characters.count, kind: .iban)
+        try IdentifierText.require(.letterOrDigit, in: characters, 2..<max(2, characters.count), kind: .iban)
         guard characters.count >= 2 else {
             throw IdentifierError(kind: .iban, code: .invalidLength, actualLength: characters.count)
         }

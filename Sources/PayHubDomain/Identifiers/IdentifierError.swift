@@ -6,11 +6,17 @@
 public struct IdentifierError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Which kind of identifier was being read. Raw values are stable snake_case names for API clients.
     public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// ``IBAN``.
         case iban
+        /// ``BIC``.
         case bic
+        /// ``ABARoutingNumber``.
         case abaRoutingNumber = "aba_routing_number"
+        /// ``CNAPSCode``.
         case cnapsCode = "cnaps_code"
+        /// ``UnifiedSocialCreditCode``.
         case unifiedSocialCreditCode = "unified_social_credit_code"
+        /// ``LEI``.
         case lei
     }
 

@@ -34,7 +34,8 @@ public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String { code }
 
-    /// Every active currency of the ISO 4217 table that has a minor unit (metals and fund codes excluded).
+    /// Every active currency of the ISO 4217 table that has a minor unit, fund codes included (metals,
+    /// SDR and testing codes excluded: nothing is paid in them).
     public static var all: [Currency] { iso4217Table }
 
     private static let byCode: [String: Currency] = Dictionary(

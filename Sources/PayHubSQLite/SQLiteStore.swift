@@ -1,0 +1,406 @@
+import Foundation
+import GRDB
+import PayHubDomain
+import PayHubStorage
+
+/// PayHub's storage in one SQLite file through GRDB: a `DatabasePool` in WAL mode with
+/// `synchronous=FULL`, so a committed payment survives a power cut.
+public final class SQLiteStore: PayHubStore {
+    let pool: DatabasePool
+    let records: Records
+    public let path: String
+
+    public init(path: String, cipher: BankDetailCipher) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL alone only guarantees consistency; FULL also makes every commit durable.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        records = Records(cipher: cipher)
+        self.path = path
+    }
+
+    public func migrate() async throws {
+        try await pool.write { db in
+            try db.execute(sql: Schema.migrationsTable)
+            let applied = Set(try String.fetchAll(db, sql: "SELECT id FROM payhub_migrations"))
+            for migration in Schema.migrations where !applied.contains(migration.id) {
+                for statement in migration.statements(for: .sqlite) { try db.execute(sql: statement) }
+                try db.execute(
+                    sql: "INSERT INTO payhub_migrations (id, applied_at) VALUES (?, ?)",
+                    arguments: [migration.id, StoredTime.milliseconds(Date())])
+            }
+        }
+    }
+
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in
+            guard try db.tableExists("payhub_migrations") else { return [] }
+            return try String.fetchAll(db, sql: "SELECT id FROM payhub_migrations ORDER BY id")
+        }
+    }
+
+    // MARK: Entities
+
+    public func createEntity(_ entity: LegalEntity, context: AuditContext) async throws {
+        try await write(context) { db in
+            try db.run(self.records.insert(entity))
+            return AuditEntry(
+                action: "entity.created", objectType: "entity", objectID: entity.id.rawValue,
+                entityID: entity.id.rawValue, after: AuditSnapshot.of(entity))
+        }
+    }
+
+    public func entity(_ id: ID<LegalEntity>, scope: EntityScope) async throws -> LegalEntity? {
+        try await pool.read { db in
+            try db.rows(ListQueries.byID(table: "entities", entityColumn: "id", id: id.rawValue, scope: scope))
+                .first.map { try self.records.entity(from: $0) }
+        }
+    }
+
+    public func entities(_ page: PageRequest, scope: EntityScope) async throws -> Page<LegalEntity> {
+        try await pool.read { db in
+            let fetched = try db.rows(ListQueries.entities(page, scope: scope)).map { try self.records.entity(from: $0) }
+            return Page(fetched: fetched, limit: page.limit, id: \.id.rawValue)
+        }
+    }
+
+    public func updateEntity(_ entity: LegalEntity, context: AuditContext) async throws {
+        try await write(context) { db in
+            guard let before = try db.rows(SQLQuery("SELECT * FROM entities WHERE id = ?", [.text(entity.id.rawValue)]))
+                .first.map({ try self.records.entity(from: $0) })
+            else { throw StorageError(.notFound, target: "entity") }
+            try db.run(self.records.update(entity))
+            return AuditEntry(
+                action: "entity.updated", objectType: "entity", objectID: entity.id.rawValue,
+                entityID: entity.id.rawValue, before: AuditSnapshot.of(before), after: AuditSnapshot.of(entity))
+        }
+    }
+
+    // MARK: Vendors
+
+    public func createVendor(_ vendor: Vendor, context: AuditContext) async throws {
+        try await write(context) { db in
+            try db.run(self.records.insert(vendor))
+            return AuditEntry(
+                action: "vendor.created", objectType: "vendor", objectID: vendor.id.rawValue,
+                entityID: vendor.entityID.rawValue, after: AuditSnapshot.of(vendor))
+        }
+    }
+
+    public func vendor(_ id: ID<Vendor>, scope: EntityScope) async throws -> Vendor? {
+        try await pool.read { db in
+            try db.rows(ListQueries.byID(table: "vendors", entityColumn: "entity_id", id: id.rawValue, scope: scope))
+                .first.map { try self.records.vendor(from: $0) }
+        }
+    }
+
+    public func vendors(_ filter: VendorFilter, _ page: PageRequest, scope: EntityScope) async throws -> Page<Vendor> {
+        try await pool.read { db in
+            let fetched = try db.rows(ListQueries.vendors(filter, page, scope: scope)).map {
+                try self.records.vendor(from: $0)
+            }
+            return Page(fetched: fetched, limit: page.limit, id: \.id.rawValue)
+        }
+    }
+
+    public func updateVendor(_ vendor: Vendor, context: AuditContext) async throws {
+        try await write(context) { db in
+            guard let before = try db.rows(SQLQuery("SELECT * FROM vendors WHERE id = ?", [.text(vendor.id.rawValue)]))
+                .first.map({ try self.records.vendor(from: $0) })
+            else { throw StorageError(.notFound, target: "vendor") }
+            try db.run(self.records.update(vendor))
+            return AuditEntry(
+                action: "vendor.updated", objectType: "vendor", objectID: vendor.id.rawValue,
+                entityID: vendor.entityID.rawValue, before: AuditSnapshot.of(before), after: AuditSnapshot.of(vendor))
+        }
+    }
+
+    // MARK: Bank accounts
+
+    public func createBankAccount(_ account: BankAccount, context: AuditContext) async throws {
+        let insert = try records.insert(account)
+        try await write(context) { db in
+            try db.run(insert)
+            return AuditEntry(
+                action: "bank_account.created", objectType: "bank_account", objectID: account.id.rawValue,
+                entityID: account.entityID.rawValue, after: AuditSnapshot.of(account))
+        }
+    }
+
+    public func bankAccount(_ id: ID<BankAccount>, scope: EntityScope) async throws -> BankAccount? {
+        try await pool.read { db in
+            try db.rows(ListQueries.byID(table: "bank_accounts", entityColumn: "entity_id", id: id.rawValue, scope: scope))
+                .first.map { try self.records.bankAccount(from: $0) }
+        }
+    }
+
+    public func bankAccounts(_ filter: BankAccountFilter, _ page: PageRequest, scope: EntityScope) async throws
+        -> Page<BankAccount>
+    {
+        try await pool.read { db in
+            let fetched = try db.rows(ListQueries.bankAccounts(filter, page, scope: scope)).map {
+                try self.records.bankAccount(from: $0)
+            }
+            return Page(fetched: fetched, limit: page.limit, id: \.id.rawValue)
+        }
+    }
+
+    // MARK: Payables
+
+    public func createPayable(_ payable: Payable, context: AuditContext) async throws {
+        try await write(context) { db in
+            try db.run(self.records.insert(payable, updatedAt: context.occurredAt))
+            return AuditEntry(
+                action: "payable.created", objectType: "payable", objectID: payable.id.rawValue,
+                entityID: payable.entityID.rawValue, after: AuditSnapshot.of(payable))
+        }
+    }
+
+    public func payable(_ id: ID<Payable>, scope: EntityScope) async throws -> Payable? {
+        try await pool.read { db in
+            try db.rows(ListQueries.byID(table: "payables", entityColumn: "entity_id", id: id.rawValue, scope: scope))
+                .first.map { try self.records.payable(from: $0) }
+        }
+    }
+
+    public func payables(_ filter: PayableFilter, _ page: PageRequest, scope: EntityScope) async throws -> Page<Payable> {
+        try await pool.read { db in
+            let fetched = try db.rows(ListQueries.payables(filter, page, scope: scope)).map {
+                try self.records.payable(from: $0)
+            }
+            return Page(fetched: fetched, limit: page.limit, id: \.id.rawValue)
+        }
+    }
+
+    public func updatePayable(_ payable: Payable, context: AuditContext) async throws {
+        try await write(context) { db in
+            guard let before = try db.rows(SQLQuery("SELECT * FROM payables WHERE id = ?", [.text(payable.id.rawValue)]))
+                .first.map({ try self.records.payable(from: $0) })
+            else { throw StorageError(.notFound, target: "payable") }
+            guard try db.run(self.records.updateOpen(payable, updatedAt: context.occurredAt)) == 1 else {
+                throw StorageError(.notEditable, target: "payable", currentState: before.state.rawValue)
+            }
+            return AuditEntry(
+                action: "payable.updated", objectType: "payable", objectID: payable.id.rawValue,
+                entityID: payable.entityID.rawValue, before: AuditSnapshot.of(before), after: AuditSnapshot.of(payable))
+        }
+    }
+
+    // MARK: Payments
+
+    public func createPayment(_ payment: Payment, context: AuditContext) async throws {
+        try await write(context) { db in
+            for query in self.records.insert(payment) { try db.run(query) }
+            let moved = try db.run(
+                self.records.movePayables(payment.payableIDs, from: .open, to: .inPayment, at: context.occurredAt))
+            // Another payment took one of them first: roll everything back.
+            guard moved == payment.payableIDs.count else { throw StorageError(.payableNotOpen, target: "payable") }
+            return AuditEntry(
+                action: "payment.created", objectType: "payment", objectID: payment.id.rawValue,
+                entityID: payment.entityID.rawValue, after: AuditSnapshot.of(payment))
+        }
+    }
+
+    public func payment(_ id: ID<Payment>, scope: EntityScope) async throws -> Payment? {
+        try await pool.read { db in try self.fetchPayment(db, id: id, scope: scope) }
+    }
+
+    private func fetchPayment(_ db: Database, id: ID<Payment>, scope: EntityScope) throws -> Payment? {
+        guard
+            let row = try db.rows(
+                ListQueries.byID(table: "payments", entityColumn: "entity_id", id: id.rawValue, scope: scope)
+            ).first
+        else { return nil }
+        let payableIDs = try db.rows(records.payablesOfPayment(id)).map { try $0.text("payable_id") }
+        return try records.payment(from: row, payableIDs: payableIDs)
+    }
+
+    public func payments(_ filter: PaymentFilter, _ page: PageRequest, scope: EntityScope) async throws -> Page<Payment> {
+        try await pool.read { db in
+            let fetched = try db.rows(ListQueries.payments(filter, page, scope: scope)).map { row in
+                let id = try ID<Payment>(row.text("id"))
+                let payableIDs = try db.rows(self.records.payablesOfPayment(id)).map { try $0.text("payable_id") }
+                return try self.records.payment(from: row, payableIDs: payableIDs)
+            }
+            return Page(fetched: fetched, limit: page.limit, id: \.id.rawValue)
+        }
+    }
+
+    public func transitionPayment(
+        _ id: ID<Payment>, from expected: PaymentState, to target: PaymentState, reason: String?,
+        context: AuditContext
+    ) async throws -> Payment {
+        try await pool.write { db in
+            // The move itself must be legal before anything is read or written.
+            _ = try expected.transition(to: target)
+            guard let current = try self.fetchPayment(db, id: id, scope: .all) else {
+                throw StorageError(.notFound, target: "payment")
+            }
+            guard current.state == expected else {
+                throw StorageError(.stateChanged, target: "payment", currentState: current.state.rawValue)
+            }
+            let moved = try current.transitioned(to: target)
+            guard try db.run(self.records.transition(id, from: expected, to: target, at: context.occurredAt)) == 1 else {
+                throw StorageError(.stateChanged, target: "payment", currentState: current.state.rawValue)
+            }
+            if let move = Records.payableMove(for: target) {
+                try db.run(self.records.movePayables(current.payableIDs, from: move.from, to: move.to, at: context.occurredAt))
+            }
+            try self.appendAudit(
+                db,
+                AuditEntry(
+                    action: "payment.\(target.rawValue)", objectType: "payment", objectID: id.rawValue,
+                    entityID: current.entityID.rawValue, before: AuditSnapshot.state(expected),
+                    after: AuditSnapshot.state(target, reason: reason)),
+                context)
+            return moved
+        }
+    }
+
+    public func paymentCountsByState() async throws -> [PaymentState: Int] {
+        try await pool.read { db in
+            var counts: [PaymentState: Int] = [:]
+            for row in try db.rows(SQLQuery("SELECT state, COUNT(*) AS count FROM payments GROUP BY state")) {
+                if let state = PaymentState(rawValue: try row.text("state")) {
+                    counts[state] = Int(try row.integer("count"))
+                }
+            }
+            return counts
+        }
+    }
+
+    // MARK: Users and keys
+
+    public func createUser(_ user: User, passwordHash: String, context: AuditContext) async throws {
+        try await write(context) { db in
+            try db.run(self.records.insert(user, passwordHash: passwordHash))
+            return AuditEntry(
+                action: "user.created", objectType: "user", objectID: user.id.rawValue, after: AuditSnapshot.of(user))
+        }
+    }
+
+    public func user(username: String) async throws -> StoredUser? {
+        try await pool.read { db in
+            try db.rows(SQLQuery("SELECT * FROM users WHERE username = ?", [.text(username.lowercased())]))
+                .first.map { try self.records.storedUser(from: $0) }
+        }
+    }
+
+    public func user(_ id: ID<User>) async throws -> User? {
+        try await pool.read { db in
+            try db.rows(SQLQuery("SELECT * FROM users WHERE id = ?", [.text(id.rawValue)]))
+                .first.map { try self.records.storedUser(from: $0).user }
+        }
+    }
+
+    public func createAPIKey(_ key: APIKey, secretHash: String, context: AuditContext) async throws {
+        try await write(context) { db in
+            try db.run(self.records.insert(key, secretHash: secretHash))
+            return AuditEntry(
+                action: "api_key.created", objectType: "api_key", objectID: key.id.rawValue, after: AuditSnapshot.of(key))
+        }
+    }
+
+    public func apiKey(secretHash: String) async throws -> APIKey? {
+        try await pool.read { db in
+            try db.rows(
+                SQLQuery("SELECT * FROM api_keys WHERE secret_hash = ? AND revoked_at IS NULL", [.text(secretHash)])
+            ).first.map { try self.records.apiKey(from: $0) }
+        }
+    }
+
+    // MARK: Audit
+
+    public func recordAudit(_ entry: AuditEntry, context: AuditContext) async throws {
+        try await write(context) { _ in entry }
+    }
+
+    public func auditEvents(after sequence: Int64, limit: Int) async throws -> [AuditEvent] {
+        try await pool.read { db in
+            try db.rows(Records.auditEvents(after: sequence, limit: limit)).map { try self.records.auditEvent(from: $0) }
+        }
+    }
+
+    /// Runs one business step and its audit event in one transaction; SQLite's single writer keeps the
+    /// audit chain in order.
+    private func write(_ context: AuditContext, _ change: @escaping @Sendable (Database) throws -> AuditEntry)
+        async throws
+    {
+        try await pool.write { db in
+            let entry = try change(db)
+            try self.appendAudit(db, entry, context)
+        }
+    }
+
+    private func appendAudit(_ db: Database, _ entry: AuditEntry, _ context: AuditContext) throws {
+        let last = try db.rows(Records.lastAuditEvent).first
+        let event = AuditChain.event(
+            entry, context: context, previousSequence: try last?.integer("sequence") ?? 0,
+            previousHash: try last?.text("hash") ?? AuditChain.genesisHash)
+        try db.run(records.insert(event))
+    }
+}
+
+extension Database {
+    /// Runs a statement and returns how many rows it changed, mapping constraint failures to ``StorageError``.
+    @discardableResult
+    func run(_ query: SQLQuery) throws -> Int {
+        do {
+            try execute(sql: query.sql, arguments: StatementArguments(query.binds.map(\.databaseValue)))
+            return changesCount
+        } catch let error as DatabaseError {
+            throw SQLiteErrors.map(error)
+        }
+    }
+
+    func rows(_ query: SQLQuery) throws -> [Row] {
+        try Row.fetchAll(self, sql: query.sql, arguments: StatementArguments(query.binds.map(\.databaseValue)))
+    }
+}
+
+enum SQLiteErrors {
+    /// Turns SQLite's constraint messages ("UNIQUE constraint failed: payables.source_system, …") into
+    /// a ``StorageError`` naming the table and first column, without echoing any value.
+    static func map(_ error: DatabaseError) -> any Error {
+        let message = error.message ?? ""
+        let columns = message.components(separatedBy: ": ").last ?? "row"
+        let target = columns.components(separatedBy: ", ").first ?? columns
+        switch error.extendedResultCode {
+        case .SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY:
+            return StorageError(.duplicate, target: target)
+        case .SQLITE_CONSTRAINT_FOREIGNKEY:
+            return StorageError(.referenceMissing, target: "reference")
+        default:
+            return error
+        }
+    }
+}
+
+extension SQLValue {
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let value): value.databaseValue
+        case .text(let value): value.databaseValue
+        case .blob(let value): value.databaseValue
+        }
+    }
+}
+
+extension Row: SQLRow {
+    public func value(named column: String) throws -> SQLValue {
+        guard hasColumn(column) else { throw StorageError(.corruptRow, target: column) }
+        let value: DatabaseValue = self[column]
+        switch value.storage {
+        case .null: return .null
+        case .int64(let integer): return .integer(integer)
+        case .string(let text): return .text(text)
+        case .blob(let data): return .blob(data)
+        case .double: throw StorageError(.corruptRow, target: column)
+        }
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+import PayHubDomain
+
+/// Everything PayHub keeps, behind one interface with two adapters (SQLite and PostgreSQL).
+///
+/// Every mutating method takes an ``AuditContext`` and writes exactly one audit event in the same
+/// transaction as its change, so the trail and the data can never disagree. Reads take the caller's
+/// ``EntityScope``: an object of an entity outside it is reported as absent.
+public protocol PayHubStore: Sendable {
+    /// Brings the schema to the latest version; safe to run on every start.
+    func migrate() async throws
+    /// The schema versions applied, oldest first.
+    func appliedMigrations() async throws -> [String]
+
+    func createEntity(_ entity: LegalEntity, context: AuditContext) async throws
+    func entity(_ id: ID<LegalEntity>, scope: EntityScope) async throws -> LegalEntity?
+    func entities(_ page: PageRequest, scope: EntityScope) async throws -> Page<LegalEntity>
+    func updateEntity(_ entity: LegalEntity, context: AuditContext) async throws
+
+    func createVendor(_ vendor: Vendor, context: AuditContext) async throws
+    func vendor(_ id: ID<Vendor>, scope: EntityScope) async throws -> Vendor?
+    func vendors(_ filter: VendorFilter, _ page: PageRequest, scope: EntityScope) async throws -> Page<Vendor>
+    func updateVendor(_ vendor: Vendor, context: AuditContext) async throws
+
+    func createBankAccount(_ account: BankAccount, context: AuditContext) async throws
+    func bankAccount(_ id: ID<BankAccount>, scope: EntityScope) async throws -> BankAccount?
+    func bankAccounts(_ filter: BankAccountFilter, _ page: PageRequest, scope: EntityScope) async throws
+        -> Page<BankAccount>
+
+    func createPayable(_ payable: Payable, context: AuditContext) async throws
+    func payable(_ id: ID<Payable>, scope: EntityScope) async throws -> Payable?
+    func payables(_ filter: PayableFilter, _ page: PageRequest, scope: EntityScope) async throws -> Page<Payable>
+    /// Replaces an open payable's details; a payable taken by a payment can no longer change.
+    func updatePayable(_ payable: Payable, context: AuditContext) async throws
+
+    /// Stores a new payment and moves each of its payables from open to in_payment, all or nothing.
+    func createPayment(_ payment: Payment, context: AuditContext) async throws
+    func payment(_ id: ID<Payment>, scope: EntityScope) async throws -> Payment?
+    func payments(_ filter: PaymentFilter, _ page: PaymentPageRequest, scope: EntityScope) async throws -> Page<Payment>
+    /// Moves a payment from `expected` to `target` with a guarded update; if another writer moved it
+    /// first, nothing changes and ``StorageError/Code/stateChanged`` is thrown. Payables follow: they are
+    /// reopened when the payment is cancelled, rejected, failed or returned, and paid when it settles.
+    func transitionPayment(
+        _ id: ID<Payment>, from expected: PaymentState, to target: PaymentState, reason: String?,
+        context: AuditContext
+    ) async throws -> Payment
+    /// How many payments are in each state, for metrics and the dashboard.
+    func paymentCountsByState() async throws -> [PaymentState: Int]
+
+    func createUser(_ user: User, passwordHash: String, context: AuditContext) async throws
+    func user(username: String) async throws -> StoredUser?
+    func user(_ id: ID<User>) async throws -> User?
+
+    /// Stores an API key by the SHA-256 of its secret; the secret itself is never stored.
+    func createAPIKey(_ key: APIKey, secretHash: String, context: AuditContext) async throws
+    func apiKey(secretHash: String) async throws -> APIKey?
+
+    /// Records an administrative action that changes nothing else (a key shown, a login refused…).
+    func recordAudit(_ entry: AuditEntry, context: AuditContext) async throws
+    /// Audit events in chain order, starting after `sequence`.
+    func auditEvents(after sequence: Int64, limit: Int) async throws -> [AuditEvent]
+}
+
+/// A user as stored, with the bcrypt hash needed to check a password.
+public struct StoredUser: Sendable, Hashable {
+    public let user: User
+    public let passwordHash: String
+
+    public init(user: User, passwordHash: String) {
+        self.user = user
+        self.passwordHash = passwordHash
+    }
+}
+
+/// Who did something, from where, as part of which request; stamped on the audit event.
+public struct AuditContext: Sendable, Hashable {
+    public var actorKind: Principal.Kind
+    public var actorID: String
+    /// Where the change came from: `api`, `cli`, `demo`, `worker:…`, plus the client address when known.
+    public var origin: String
+    public var requestID: String?
+    public var occurredAt: Date
+
+    public init(actorKind: Principal.Kind, actorID: String, origin: String, requestID: String? = nil, occurredAt: Date) {
+        self.actorKind = actorKind
+        self.actorID = actorID
+        self.origin = origin
+        self.requestID = requestID
+        self.occurredAt = occurredAt
+    }
+
+    public init(principal: Principal, origin: String, requestID: String? = nil, occurredAt: Date) {
+        self.init(
+            actorKind: principal.kind, actorID: principal.actorID, origin: origin, requestID: requestID,
+            occurredAt: occurredAt)
+    }
+}
+
+/// What an audit event says happened, before it is stamped and chained.
+public struct AuditEntry: Sendable, Hashable {
+    public var action: String
+    public var objectType: String
+    public var objectID: String
+    public var entityID: String?
+    /// JSON snapshots of the object; never a clear account number (see ``AuditSnapshot``).
+    public var before: String?
+    public var after: String?
+
+    public init(
+        action: String, objectType: String, objectID: String, entityID: String? = nil, before: String? = nil,
+        after: String? = nil
+    ) {
+        self.action = action
+        self.objectType = objectType
+        self.objectID = objectID
+        self.entityID = entityID
+        self.before = before
+        self.after = after
+    }
+}
+
+public struct PageRequest: Sendable, Hashable {
+    public static let limitDefault = 50
+    public static let limitMax = 1000
+
+    public var limit: Int
+    /// The id of the last item already seen; the page starts after it.
+    public var afterID: String?
+
+    public init(limit: Int = PageRequest.limitDefault, afterID: String? = nil) {
+        precondition((1...PageRequest.limitMax).contains(limit), "page limit out of range")
+        self.limit = limit
+        self.afterID = afterID
+    }
+}
+
+public typealias PaymentPageRequest = PageRequest
+
+/// One page of a list, ordered by id (ids sort by creation time), with the cursor of the next page.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    /// The id to continue after, or nil on the last page.
+    public var nextAfterID: String?
+
+    public init(items: [Item], nextAfterID: String?) {
+        self.items = items
+        self.nextAfterID = nextAfterID
+    }
+
+    /// Builds a page from `limit + 1` fetched rows: the extra row only says whether another page exists.
+    public init(fetched: [Item], limit: Int, id: (Item) -> String) {
+        if fetched.count > limit {
+            items = Array(fetched.prefix(limit))
+            nextAfterID = items.last.map(id)
+        } else {
+            items = fetched
+            nextAfterID = nil
+        }
+    }
+}
+
+public struct VendorFilter: Sendable, Hashable {
+    public var entityID: ID<LegalEntity>?
+    public init(entityID: ID<LegalEntity>? = nil) { self.entityID = entityID }
+}
+
+public struct BankAccountFilter: Sendable, Hashable {
+    public var entityID: ID<LegalEntity>?
+    public var vendorID: ID<Vendor>?
+    /// Only the accounts an entity pays from (no vendor accounts).
+    public var entityAccountsOnly: Bool
+    public init(entityID: ID<LegalEntity>? = nil, vendorID: ID<Vendor>? = nil, entityAccountsOnly: Bool = false) {
+        self.entityID = entityID
+        self.vendorID = vendorID
+        self.entityAccountsOnly = entityAccountsOnly
+    }
+}
+
+public struct PayableFilter: Sendable, Hashable {
+    public var entityID: ID<LegalEntity>?
+    public var vendorID: ID<Vendor>?
+    public var state: PayableState?
+    public var dueDateFrom: LocalDate?
+    public var dueDateTo: LocalDate?
+    public init(
+        entityID: ID<LegalEntity>? = nil, vendorID: ID<Vendor>? = nil, state: PayableState? = nil,
+        dueDateFrom: LocalDate? = nil, dueDateTo: LocalDate? = nil
+    ) {
+        self.entityID = entityID
+        self.vendorID = vendorID
+        self.state = state
+        self.dueDateFrom = dueDateFrom
+        self.dueDateTo = dueDateTo
+    }
+}
+
+public struct PaymentFilter: Sendable, Hashable {
+    public var entityID: ID<LegalEntity>?
+    public var vendorID: ID<Vendor>?
+    public var state: PaymentState?
+    public init(entityID: ID<LegalEntity>? = nil, vendorID: ID<Vendor>? = nil, state: PaymentState? = nil) {
+        self.entityID = entityID
+        self.vendorID = vendorID
+        self.state = state
+    }
+}
+
+/// A storage failure the caller can act on. The description never names an account or a person.
+public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        case notFound = "not_found"
+        /// A guarded update found the object in another state: someone else moved it first.
+        case stateChanged = "state_changed"
+        /// A unique key refused the write (same ERP id, same end-to-end id, same username).
+        case duplicate = "duplicate"
+        /// A payable of the payment was no longer open.
+        case payableNotOpen = "payable_not_open"
+        /// The object may no longer change in its current state.
+        case notEditable = "not_editable"
+        case referenceMissing = "reference_missing"
+        case corruptRow = "corrupt_row"
+    }
+
+    public let code: Code
+    /// Which object or field: `payment`, `payables.source`, `payments.end_to_end_id`.
+    public let target: String
+    public var currentState: String?
+
+    public init(_ code: Code, target: String, currentState: String? = nil) {
+        self.code = code
+        self.target = target
+        self.currentState = currentState
+    }
+
+    public var description: String {
+        switch code {
+        case .notFound: "\(target) not found"
+        case .stateChanged: "\(target) was changed by someone else (now \(currentState ?? "unknown"))"
+        case .duplicate: "\(target) already exists"
+        case .payableNotOpen: "\(target) is no longer open"
+        case .notEditable: "\(target) can no longer be changed (\(currentState ?? "unknown"))"
+        case .referenceMissing: "\(target) refers to something that does not exist"
+        case .corruptRow: "stored \(target) could not be read"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import PayHubDomain
+
+/// A value bound into, or read out of, a SQL statement; the four storage classes both databases share.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case text(String)
+    case blob(Data)
+}
+
+extension SQLValue {
+    public init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
+    public init(_ integer: Int64?) { self = integer.map(SQLValue.integer) ?? .null }
+}
+
+/// A statement with `?` placeholders and its values. Adapters rewrite placeholders for their database.
+public struct SQLQuery: Sendable, Hashable {
+    public var sql: String
+    public var binds: [SQLValue]
+
+    public init(_ sql: String, _ binds: [SQLValue] = []) {
+        self.sql = sql
+        self.binds = binds
+    }
+
+    /// The same statement with PostgreSQL's numbered placeholders (`$1`, `$2`…). No statement PayHub
+    /// writes has a `?` inside a string literal, so a plain scan is enough.
+    public var numberedPlaceholders: String {
+        var result = ""
+        result.reserveCapacity(sql.utf8.count + 16)
+        var index = 0
+        for character in sql {
+            if character == "?" {
+                index += 1
+                result += "$\(index)"
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// A result row as both adapters can present it: values by column name.
+public protocol SQLRow {
+    func value(named column: String) throws -> SQLValue
+}
+
+extension SQLRow {
+    public func text(_ column: String) throws -> String {
+        guard case .text(let text) = try value(named: column) else { throw StorageError(.corruptRow, target: column) }
+        return text
+    }
+
+    public func optionalText(_ column: String) throws -> String? {
+        switch try value(named: column) {
+        case .null: return nil
+        case .text(let text): return text
+        default: throw StorageError(.corruptRow, target: column)
+        }
+    }
+
+    public func integer(_ column: String) throws -> Int64 {
+        guard case .integer(let value) = try value(named: column) else {
+            throw StorageError(.corruptRow, target: column)
+        }
+        return value
+    }
+
+    public func optionalInteger(_ column: String) throws -> Int64? {
+        switch try value(named: column) {
+        case .null: return nil
+        case .integer(let value): return value
+        default: throw StorageError(.corruptRow, target: column)
+        }
+    }
+
+    public func blob(_ column: String) throws -> Data {
+        guard case .blob(let data) = try value(named: column) else { throw StorageError(.corruptRow, target: column) }
+        return data
+    }
+}
+
+/// Instants are stored as integer milliseconds since 1970 in both databases: exact, sortable, and
+/// hashed identically by the audit chain.
+public enum StoredTime {
+    public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    public static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
+}
