@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import Logging
+import PayHubDomain
+import PayHubServices
+import PayHubStorage
+import PayHubWeb
+import ServiceLifecycle
+
+/// What `payhub serve` needs to know, gathered from flags, environment and defaults by the CLI.
+public struct ServerConfiguration: Sendable {
+    public var hostname: String
+    public var port: Int
+    public var database: DatabaseLocation
+    public var keyFile: String?
+    /// Seed the demo company when the database holds no entity yet.
+    public var seedDemo: Bool
+
+    public init(
+        hostname: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: DatabaseLocation.defaultSQLitePath),
+        keyFile: String? = nil, seedDemo: Bool = false
+    ) {
+        self.hostname = hostname
+        self.port = port
+        self.database = database
+        self.keyFile = keyFile
+        self.seedDemo = seedDemo
+    }
+}
+
+/// Wiring only: configuration in, a runnable application out. The database, its pool, the HTTP server
+/// and (later) the workers all run in the application's ServiceGroup and stop together on SIGTERM.
+public enum PayHubServer {
+    public static func buildApplication(
+        _ configuration: ServerConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let cipher = try MasterKey.load(keyFile: configuration.keyFile ?? configuration.database.defaultKeyFile, logger: logger)
+        let opened = try OpenedStore.open(configuration.database, cipher: cipher, logger: logger)
+        let store = opened.store
+        let api = PayHubAPI(hub: PaymentHub(store: store), access: AccessService(store: store))
+        var app = Application(
+            router: api.router(),
+            configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "PayHub"),
+            services: opened.services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let seedDemo = configuration.seedDemo
+        app.beforeServerStarts {
+            try await store.migrate()
+            logger.info("database ready", metadata: ["database": "\(configuration.database)"])
+            if seedDemo {
+                let baseURL = "http://\(configuration.hostname):\(configuration.port)"
+                try await seedDemoIfEmpty(store, baseURL: baseURL, logger: logger)
+            }
+        }
+        return app
+    }
+
+    /// Seeds the demo company into an empty database and prints a demo API key once.
+    static func seedDemoIfEmpty(_ store: any PayHubStore, baseURL: String, logger: Logger) async throws {
+        let demo = DemoCompany(store: store)
+        guard try await demo.isEmpty() else {
+            logger.info("demo: database already has data, nothing seeded")
+            return
+        }
+        let summary = try await demo.seed()
+        let access = AccessService(store: store)
+        let system = CallContext(principal: .system, origin: "demo")
+        let (_, secret) = try await access.createAPIKey(name: "demo", roles: [.auditor, .apClerk], scope: .all, context: system)
+        logger.info(
+            "demo company seeded",
+            metadata: ["entities": "\(summary.entities.count)", "vendors": "\(summary.vendors)", "payables": "\(summary.payables)"])
+        // Printed, not logged: a secret must not end up in a log pipeline.
+        print("Demo API key (shown once): \(secret)")
+        print("Try: curl -H 'Authorization: Bearer \(secret)' \(baseURL)/api/v1/payables")
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PayHubDomain
+import PayHubServer
+import PayHubServices
+import PayHubStorage
+
+@main
+struct PayHubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "payhub",
+        abstract: "PayHub: a self-hosted payment hub between your ERP systems and your banks.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, APIKeyCommand.self, AuditCommand.self])
+}
+
+/// Options every command that touches the database shares. Flags win over `PAYHUB_…` variables,
+/// which win over the defaults.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "SQLite file path or postgres://user@host:port/db URL (env PAYHUB_DATABASE; default ./payhub.sqlite).")
+    var database: String?
+
+    @Option(help: "File holding the base64 master key for bank details (env PAYHUB_KEY_FILE; default beside the database). PAYHUB_MASTER_KEY takes precedence.")
+    var keyFile: String?
+
+    var location: DatabaseLocation {
+        DatabaseLocation(database ?? environment["PAYHUB_DATABASE"] ?? DatabaseLocation.defaultSQLitePath)
+    }
+
+    var resolvedKeyFile: String { keyFile ?? environment["PAYHUB_KEY_FILE"] ?? location.defaultKeyFile }
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// Opens the store, runs the migrations, and runs `body` with it.
+    func withStore<T: Sendable>(_ body: @Sendable @escaping (any PayHubStore) async throws -> T) async throws -> T {
+        let logger = Logger(label: "payhub")
+        let cipher = try MasterKey.load(keyFile: resolvedKeyFile, logger: logger)
+        let opened = try OpenedStore.open(location, cipher: cipher, logger: logger)
+        return try await opened.run { store in
+            try await store.migrate()
+            return try await body(store)
+        }
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, text
+}
+
+func bootstrapLogging(_ format: LogFormat, level: Logger.Level) {
+    LoggingSystem.bootstrap { label in
+        var handler: any LogHandler =
+            switch format {
+            case .json: JSONLogHandler(label: label)
+            case .text: StreamLogHandler.standardError(label: label)
+            }
+        handler.logLevel = level
+        return handler
+    }
+}
+
+/// The principal of someone at the server's console: the operator is trusted like the system itself.
+let consoleContext = CallContext(principal: .system, origin: "cli")
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server (API, health and metrics).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8080
+    @Flag(help: "Seed the demo company if the database is empty.") var demo = false
+    @Option(help: "Log format: json or text.") var logFormat: LogFormat = .json
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func run() async throws {
+        bootstrapLogging(logFormat, level: Logger.Level(rawValue: logLevel) ?? .info)
+        let logger = Logger(label: "payhub")
+        let configuration = ServerConfiguration(
+            hostname: hostname, port: port, database: database.location, keyFile: database.resolvedKeyFile, seedDemo: demo)
+        let app = try PayHubServer.buildApplication(configuration, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema to the latest version.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let applied = try await database.withStore { store in try await store.appliedMigrations() }
+        print("Database \(database.location) is at schema \(applied.last ?? "none") (\(applied.count) migrations applied).")
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Seed a demo company: a German and a Chinese entity, 20 vendors, 200 payables, a few payments.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let summary = try await database.withStore { store -> DemoCompany.Summary? in
+            let demo = DemoCompany(store: store)
+            guard try await demo.isEmpty() else { return nil }
+            let bar = ProgressBar(title: "Seeding payables")
+            let summary = try await demo.seed { done, total in bar.update(done, of: total) }
+            bar.finish()
+            return summary
+        }
+        guard let summary else {
+            print("The database already holds data; the demo is only seeded into an empty one.")
+            throw ExitCode(1)
+        }
+        for entity in summary.entities {
+            print("Entity \(entity.id)  \(entity.name) (\(entity.countryCode), \(entity.baseCurrency.code))")
+        }
+        print("\(summary.vendors) vendors, \(summary.payables) payables, \(summary.payments) payments.")
+        print("Next: payhub apikey create --name erp --role ap_clerk --entity <entity id>")
+    }
+}
