@@ -105,6 +105,7 @@ let package = Package(
             name: "PayHubTesting",
             dependencies: [
                 "PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -138,7 +139,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["PayHubDomain", "PayHubTesting"],
+            // Depends on the executable so `swift test` always builds the binary these tests run.
+            dependencies: ["payhub"],
             swiftSettings: strictSettings
         ),
     ]

@@ -36,6 +36,17 @@ public final class SQLiteStore: PayHubStore {
         }
     }
 
+    /// The journal mode and `synchronous` level a connection of this store runs with; for operators
+    /// checking durability and for the tests that guard it (`wal` and 2, meaning FULL).
+    public func durability() async throws -> (journalMode: String, synchronous: Int) {
+        try await pool.read { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            )
+        }
+    }
+
     public func appliedMigrations() async throws -> [String] {
         try await pool.read { db in
             guard try db.tableExists("payhub_migrations") else { return [] }

@@ -57,6 +57,11 @@ public enum PayHubServer {
         return app
     }
 
+    /// Runs the server until SIGTERM or SIGINT, then shuts every service down gracefully.
+    public static func run(_ configuration: ServerConfiguration, logger: Logger) async throws {
+        try await buildApplication(configuration, logger: logger).runService()
+    }
+
     /// Seeds the demo company into an empty database and prints a demo API key once.
     static func seedDemoIfEmpty(_ store: any PayHubStore, baseURL: String, logger: Logger) async throws {
         let demo = DemoCompany(store: store)

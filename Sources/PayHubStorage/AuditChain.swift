@@ -114,6 +114,11 @@ public struct AuditChainBreak: Sendable, Hashable, CustomStringConvertible {
     public let sequence: Int64
     public let reason: Reason
 
+    public init(sequence: Int64, reason: Reason) {
+        self.sequence = sequence
+        self.reason = reason
+    }
+
     public var description: String {
         switch reason {
         case .sequenceGap(let expected):

@@ -23,6 +23,11 @@ public struct BankDetailCipher: Sendable {
         ).withUnsafeBytes { Data($0) }
     }
 
+    /// A cipher from the raw bytes of a master key (32 of them).
+    public init(masterKeyBytes: Data) throws(BankDetailCipherError) {
+        try self.init(masterKey: SymmetricKey(data: masterKeyBytes))
+    }
+
     /// Encrypts `plaintext` for the row `rowID`: nonce, ciphertext and tag in one blob.
     public func seal(_ plaintext: String, rowID: String) throws -> Data {
         let box = try AES.GCM.seal(Data(plaintext.utf8), using: sealingKey, authenticating: Data(rowID.utf8))

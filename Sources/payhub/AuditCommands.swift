@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PayHubServices
+import PayHubStorage
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -33,7 +33,8 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the store, runs the migrations, and runs `body` with it.
     func withStore<T: Sendable>(_ body: @Sendable @escaping (any PayHubStore) async throws -> T) async throws -> T {
-        let logger = Logger(label: "payhub")
+        // Standard error, so standard output carries only what a script may capture (a key, a report).
+        let logger = Logger(label: "payhub", factory: { label in StreamLogHandler.standardError(label: label) })
         let cipher = try MasterKey.load(keyFile: resolvedKeyFile, logger: logger)
         let opened = try OpenedStore.open(location, cipher: cipher, logger: logger)
         return try await opened.run { store in
@@ -77,8 +78,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "payhub")
         let configuration = ServerConfiguration(
             hostname: hostname, port: port, database: database.location, keyFile: database.resolvedKeyFile, seedDemo: demo)
-        let app = try PayHubServer.buildApplication(configuration, logger: logger)
-        try await app.runService()
+        try await PayHubServer.run(configuration, logger: logger)
     }
 }
 

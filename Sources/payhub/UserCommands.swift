@@ -58,7 +58,7 @@ struct APIKeyCommand: AsyncParsableCommand {
 func entityScope(_ ids: [String]) throws -> EntityScope {
     guard !ids.isEmpty else { return .all }
     return .only(Set(try ids.map { text in
-        do { return try ID<LegalEntity>(text) } catch { throw ValidationError("--entity \(text): \(error.description)") }
+        do { return try ID<LegalEntity>(text) } catch { throw ValidationError("--entity \(text): \(error)") }
     }))
 }
 

@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PayHubDomain
+import PayHubServices
+import PayHubStorage
+import PayHubTesting
+import PayHubWeb
+
+/// A PayHub API on a fresh SQLite file, served over real HTTP on loopback, with an API key per role
+/// for each of two entities.
+struct TestApp: Sendable {
+    let store: any PayHubStore
+    let api: PayHubAPI
+    let germany: World
+    let china: World
+    /// Secrets by role, scoped to the German entity only.
+    let germanKeys: [Role: String]
+    /// Secrets by role, scoped to the Chinese entity only.
+    let chineseKeys: [Role: String]
+
+    static func withLiveServer(
+        logger: Logger = Logger(label: "payhub-test"), _ body: @escaping @Sendable (TestApp, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await TestSQLite.withFreshStore { store in
+            var fixtures = Fixtures()
+            let germany = try await World.make(store, &fixtures)
+            let china = try await World.make(store, &fixtures, currency: .cny, country: "CN")
+            // bcrypt cost 4 keeps user creation fast in tests; production uses 12.
+            let access = AccessService(store: store, bcryptCost: 4)
+            var germanKeys: [Role: String] = [:]
+            var chineseKeys: [Role: String] = [:]
+            let system = CallContext(principal: .system, origin: "test")
+            for role in Role.allCases {
+                germanKeys[role] = try await access.createAPIKey(
+                    name: "de-\(role.rawValue)", roles: [role], scope: .only([germany.entity.id]), context: system
+                ).secret
+                chineseKeys[role] = try await access.createAPIKey(
+                    name: "cn-\(role.rawValue)", roles: [role], scope: .only([china.entity.id]), context: system
+                ).secret
+            }
+            let api = PayHubAPI(hub: PaymentHub(store: store), access: access)
+            let app = Application(
+                router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+            let testApp = TestApp(
+                store: store, api: api, germany: germany, china: china, germanKeys: germanKeys, chineseKeys: chineseKeys)
+            try await app.test(.live) { client in try await body(testApp, client) }
+        }
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends a request as the holder of `key` (or anonymously) with an optional JSON body.
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await execute(
+            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    /// The body parsed as a JSON object; fails the test when it is not one.
+    func jsonObject() throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
+            throw TestFailure("body is not a JSON object: \(text.prefix(200))")
+        }
+        return object
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
