@@ -72,7 +72,7 @@ public struct PaymentHub: Sendable {
         case (let entityText?, nil):
             // Accounts money leaves from are treasury's business; vendor accounts are master data.
             try require(.bankAccountsWrite, context)
-            let entity = try await entity(entityText, context: context)
+            let entity = try await requireEntity(entityText, path: "entity_id", context: context)
             holder = .entity(entity.id)
             entityID = entity.id
         case (nil, let vendorText?):

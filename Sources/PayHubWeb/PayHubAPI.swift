@@ -41,7 +41,10 @@ public struct PayHubAPI: Sendable {
             try JSONBody.response(["status": "ok"])
         }
         table.add(.get, "/readyz", .public, "Readiness: the database is reachable and migrated") { _, _ in
-            let migrations = try await store.appliedMigrations()
+            // An unreachable database is "not ready" (503), not a server error: load balancers act on it.
+            guard let migrations = try? await store.appliedMigrations() else {
+                return try JSONBody.response(["status": "database_unavailable"], status: .serviceUnavailable)
+            }
             let ready = migrations == Schema.migrations.map(\.id)
             return try JSONBody.response(
                 ["status": ready ? "ready" : "migrations_pending"], status: ready ? .ok : .serviceUnavailable)
@@ -97,11 +100,17 @@ public struct PayHubAPI: Sendable {
         }
         table.add(.post, "/api/v1/bank_accounts", .requires(.bankAccountsWrite), "Add an account an entity pays from") {
             request, context in
-            var input = try await JSONBody.decode(NewBankAccount.self, from: request, context: context)
+            let input = try await JSONBody.decode(NewBankAccount.self, from: request, context: context)
             guard input.entityID != nil else {
-                throw Problem.validation([FieldError(path: "entity_id", code: "missing_field", message: "entity_id is required")])
+                throw Problem.badRequest([FieldError(path: "entity_id", code: "missing_field", message: "entity_id is required")])
             }
-            input.vendorID = nil
+            guard input.vendorID == nil else {
+                throw Problem.validation([
+                    FieldError(
+                        path: "vendor_id", code: "use_vendor_route",
+                        message: "add a vendor's account with POST /api/v1/vendors/{id}/bank_accounts")
+                ])
+            }
             return try JSONBody.response(
                 BankAccountResource(try await hub.createBankAccount(input, context: try context.caller())), status: .created)
         }

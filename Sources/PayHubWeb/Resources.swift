@@ -5,6 +5,20 @@ import PayHubStorage
 // The JSON shape of each object, as every GET returns it: snake_case keys, amounts as decimal strings
 // beside their currency, times in ISO 8601, account numbers masked.
 
+/// An optional that is written as JSON `null` when absent instead of being left out, so every key of
+/// a resource is always there and clients can tell "none" from "not sent".
+@propertyWrapper
+struct ExplicitNull<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value = wrappedValue { try container.encode(value) } else { try container.encodeNil() }
+    }
+}
+
 enum Timestamp {
     static func iso8601(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
@@ -25,7 +39,7 @@ struct EntityResource: Encodable {
     let name: String
     let country: String
     let baseCurrency: String
-    let lei: String?
+    @ExplicitNull var lei: String?
     let createdAt: String
 
     enum CodingKeys: String, CodingKey {
@@ -47,16 +61,16 @@ struct EntityResource: Encodable {
 struct BankAccountResource: Encodable {
     let id: String
     let entityID: String
-    let vendorID: String?
+    @ExplicitNull var vendorID: String?
     /// Never the full number: `****3000`. Integrations that need it already have it.
     let accountNumberMasked: String
     let accountNumberKind: String
-    let bic: String?
-    let routingNumber: String?
-    let cnapsCode: String?
+    @ExplicitNull var bic: String?
+    @ExplicitNull var routingNumber: String?
+    @ExplicitNull var cnapsCode: String?
     let currency: String
     let holderName: String
-    let bankName: String?
+    @ExplicitNull var bankName: String?
     let createdAt: String
 
     enum CodingKeys: String, CodingKey {
@@ -93,9 +107,9 @@ struct VendorResource: Encodable {
     let entityID: String
     let name: String
     let country: String
-    let taxID: String?
-    let source: String?
-    let externalID: String?
+    @ExplicitNull var taxID: String?
+    @ExplicitNull var source: String?
+    @ExplicitNull var externalID: String?
     let createdAt: String
 
     enum CodingKeys: String, CodingKey {
@@ -170,7 +184,7 @@ struct PaymentResource: Encodable {
     let creditorAccountID: String
     let state: String
     let endToEndID: String
-    let requestedExecutionDate: String?
+    @ExplicitNull var requestedExecutionDate: String?
     let createdAt: String
 
     enum CodingKeys: String, CodingKey {
@@ -209,11 +223,11 @@ struct AuditEventResource: Encodable {
     let action: String
     let objectType: String
     let objectID: String
-    let entityID: String?
-    let before: String?
-    let after: String?
+    @ExplicitNull var entityID: String?
+    @ExplicitNull var before: String?
+    @ExplicitNull var after: String?
     let origin: String
-    let requestID: String?
+    @ExplicitNull var requestID: String?
     let hash: String
 
     enum CodingKeys: String, CodingKey {
@@ -247,17 +261,10 @@ struct AuditEventResource: Encodable {
 /// `{"data": [...], "next_cursor": "…" | null}`.
 struct ListResource<Item: Encodable>: Encodable {
     let data: [Item]
-    let nextCursor: String?
+    @ExplicitNull var nextCursor: String?
 
     enum CodingKeys: String, CodingKey {
         case data
         case nextCursor = "next_cursor"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(data, forKey: .data)
-        // null, not absent: clients test for it.
-        try container.encode(nextCursor, forKey: .nextCursor)
     }
 }

@@ -212,7 +212,7 @@ struct OpenAPITests {
                 .post, "/api/v1/entities", key: admin,
                 json: #"{"name": "ACME France SAS", "country": "FR", "base_currency": "EUR"}"#,
                 as: "/api/v1/entities", expect: .created)
-            #expect(newEntity["lei"] == nil, "an entity without LEI omits the key")
+            #expect(newEntity["lei"] == .null, "an entity without LEI has the key, null")
             let entities = try await call(.get, "/api/v1/entities", key: admin, as: "/api/v1/entities", expect: .ok)
             #expect(entities["next_cursor"] == .null, "the last page has next_cursor null, not absent")
             _ = try await call(
@@ -372,7 +372,7 @@ struct OpenAPITests {
             _ = try await call(
                 .post, "/api/v1/bank_accounts", key: admin,
                 json: #"{"entity_id": "\#(app.china.entity.id.rawValue)", "iban": "DE89370400440532013000", "currency": "EUR", "holder_name": "X"}"#,
-                as: "/api/v1/bank_accounts", expect: .notFound)
+                as: "/api/v1/bank_accounts", expect: .unprocessableContent)
 
             // 409: an illegal move, a duplicate, a payable that no longer changes
             let illegal = try await verb(approved, "approve", key: approver, expect: .conflict)
@@ -410,7 +410,7 @@ struct OpenAPITests {
             _ = try await call(
                 .post, "/api/v1/bank_accounts", key: admin,
                 json: #"{"iban": "DE89370400440532013000", "currency": "EUR", "holder_name": "X"}"#,
-                as: "/api/v1/bank_accounts", expect: .unprocessableContent)
+                as: "/api/v1/bank_accounts", expect: .badRequest)
             _ = try await call(
                 .post, "/api/v1/vendors/\(vendorID)/bank_accounts", key: clerk,
                 json: #"{"iban": "DE00370400440532013000", "currency": "EUR", "holder_name": "Lieferant AG"}"#,
@@ -451,7 +451,8 @@ struct OpenAPITests {
     static let paymentJSON = #"""
         {"id": "pay_01abc", "entity_id": "ent_01abc", "vendor_id": "ven_01abc", "payable_ids": ["pyb_01abc"],
          "amount": "1250.00", "currency": "EUR", "debtor_account_id": "bac_01abc", "creditor_account_id": "bac_02abc",
-         "state": "approved", "end_to_end_id": "01ABC", "created_at": "2026-09-21T12:53:20.000Z"}
+         "state": "approved", "end_to_end_id": "01ABC", "requested_execution_date": null,
+         "created_at": "2026-09-21T12:53:20.000Z"}
         """#
 
     @Test("the validator accepts a conforming body and reports the first mismatch by JSON path")
@@ -482,7 +483,7 @@ struct OpenAPITests {
             ("amount", SchemaValue.number(1250), "$.data[1].amount"),
             ("state", .string("paid"), "$.data[1].state"),
             ("payable_ids", .array([.string("pyb_1"), .string("pay_2")]), "$.data[1].payable_ids[1]"),
-            ("requested_execution_date", .null, "$.data[1].requested_execution_date"),
+            ("requested_execution_date", .integer(20261201), "$.data[1].requested_execution_date"),
         ] {
             var bad = try #require(valid.objectValue)
             bad[key] = value
