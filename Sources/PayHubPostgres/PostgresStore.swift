@@ -393,9 +393,9 @@ public final class PostgresStore: PayHubStore, Service {
         try await write(context) { _ in entry }
     }
 
-    public func auditEvents(after sequence: Int64, limit: Int) async throws -> [AuditEvent] {
+    public func auditEvents(after sequence: Int64, limit: Int, scope: EntityScope) async throws -> [AuditEvent] {
         try await read { db in
-            try await db.rows(Records.auditEvents(after: sequence, limit: limit)).map {
+            try await db.rows(Records.auditEvents(after: sequence, limit: limit, scope: scope)).map {
                 try self.records.auditEvent(from: $0)
             }
         }

@@ -330,9 +330,9 @@ public final class SQLiteStore: PayHubStore {
         try await write(context) { _ in entry }
     }
 
-    public func auditEvents(after sequence: Int64, limit: Int) async throws -> [AuditEvent] {
+    public func auditEvents(after sequence: Int64, limit: Int, scope: EntityScope) async throws -> [AuditEvent] {
         try await pool.read { db in
-            try db.rows(Records.auditEvents(after: sequence, limit: limit)).map { try self.records.auditEvent(from: $0) }
+            try db.rows(Records.auditEvents(after: sequence, limit: limit, scope: scope)).map { try self.records.auditEvent(from: $0) }
         }
     }
 

@@ -57,8 +57,16 @@ public protocol PayHubStore: Sendable {
 
     /// Records an administrative action that changes nothing else (a key shown, a login refused…).
     func recordAudit(_ entry: AuditEntry, context: AuditContext) async throws
-    /// Audit events in chain order, starting after `sequence`.
-    func auditEvents(after sequence: Int64, limit: Int) async throws -> [AuditEvent]
+    /// Audit events in chain order, starting after `sequence`, of the entities in `scope` (events that
+    /// belong to no entity, such as users and keys, only for an unrestricted scope).
+    func auditEvents(after sequence: Int64, limit: Int, scope: EntityScope) async throws -> [AuditEvent]
+}
+
+extension PayHubStore {
+    /// The whole trail, as `payhub audit verify` reads it.
+    public func auditEvents(after sequence: Int64, limit: Int) async throws -> [AuditEvent] {
+        try await auditEvents(after: sequence, limit: limit, scope: .all)
+    }
 }
 
 /// A user as stored, with the bcrypt hash needed to check a password.

@@ -316,10 +316,18 @@ public struct Records: Sendable {
             ])
     }
 
-    public static func auditEvents(after sequence: Int64, limit: Int) -> SQLQuery {
-        SQLQuery(
-            "SELECT * FROM audit_events WHERE sequence > ? ORDER BY sequence LIMIT ?",
-            [.integer(sequence), .integer(Int64(limit))])
+    public static func auditEvents(after sequence: Int64, limit: Int, scope: EntityScope) -> SQLQuery {
+        var conditions = ["sequence > ?"]
+        var binds: [SQLValue] = [.integer(sequence)]
+        if case .only(let entities) = scope {
+            let sorted = entities.map(\.rawValue).sorted()
+            conditions.append(
+                sorted.isEmpty ? "1 = 0" : "entity_id IN (\(Array(repeating: "?", count: sorted.count).joined(separator: ", ")))")
+            binds += sorted.map(SQLValue.text)
+        }
+        return SQLQuery(
+            "SELECT * FROM audit_events WHERE \(conditions.joined(separator: " AND ")) ORDER BY sequence LIMIT ?",
+            binds + [.integer(Int64(limit))])
     }
 
     public func auditEvent(from row: some SQLRow) throws -> AuditEvent {

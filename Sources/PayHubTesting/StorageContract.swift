@@ -15,7 +15,7 @@ public struct StorageContract: Sendable, CustomStringConvertible {
         migrationsAreIdempotent, objectsRoundTrip, payableSourceIsUnique, endToEndIDIsUnique,
         guardedTransitionHasOneWinner, illegalTransitionWritesNothing, payablesFollowTheirPayment,
         paymentCannotTakeATakenPayable, openPayablesAreEditable, entityScopeHidesOtherEntities,
-        listsPageWithStableCursors, everyWriteAppendsOneChainedAuditEvent, usersAndAPIKeys,
+        listsPageWithStableCursors, everyWriteAppendsOneChainedAuditEvent, auditTrailRespectsScope, usersAndAPIKeys,
     ]
 
     static let migrationsAreIdempotent = StorageContract(name: "migrations are idempotent") { store in
@@ -240,6 +240,18 @@ public struct StorageContract: Sendable, CustomStringConvertible {
         try await expect(!joined.contains(world.debtor.accountNumber.value), "no clear account number in the trail")
         let tail = try await store.auditEvents(after: 5, limit: 1)
         try await expect(tail.map(\.sequence) == [6], "paging the trail")
+    }
+
+    static let auditTrailRespectsScope = StorageContract(name: "the audit trail shows a scope only its own entities") { store in
+        var fixtures = Fixtures()
+        let germany = try await World.make(store, &fixtures)
+        let china = try await World.make(store, &fixtures, currency: .cny, country: "CN")
+        let chinaOnly = try await store.auditEvents(after: 0, limit: 1000, scope: .only([china.entity.id]))
+        try await expect(chinaOnly.count == 4 && chinaOnly.allSatisfy { $0.entityID == china.entity.id.rawValue }, "only China's events")
+        let germanyOnly = try await store.auditEvents(after: 0, limit: 1000, scope: .only([germany.entity.id]))
+        try await expect(germanyOnly.map(\.sequence) == [1, 2, 3, 4], "Germany's events, in order")
+        try await expect(try await store.auditEvents(after: 0, limit: 1000, scope: .only([])).isEmpty, "empty scope")
+        try await expect(try await store.auditEvents(after: 0, limit: 1000).count == 8, "the whole trail")
     }
 
     static let usersAndAPIKeys = StorageContract(name: "users and API keys") { store in

@@ -216,7 +216,8 @@ public struct PayHubAPI: Sendable {
                 }
                 return sequence
             }
-            let events = try await store.auditEvents(after: after ?? 0, limit: page.limit + 1)
+            let scope = try context.caller().principal.scope
+            let events = try await store.auditEvents(after: after ?? 0, limit: page.limit + 1, scope: scope)
             let shown = Array(events.prefix(page.limit))
             let next = events.count > page.limit ? shown.last.map { String($0.sequence) } : nil
             return try JSONBody.response(ListResource(data: shown.map(AuditEventResource.init), nextCursor: Cursor.encode(next)))

@@ -115,11 +115,6 @@ struct PostgresSmokeTests {
         }
     }
 
-    @Test("the shared storage contract holds on PostgreSQL", arguments: StorageContract.all)
-    func contract(_ check: StorageContract) async throws {
-        try await TestPostgres.withFreshStore { store in try await check.run(store) }
-    }
-
     @Test("a bad URL is refused with a reason and without the password")
     func urlErrors() throws {
         for url in [

@@ -83,6 +83,10 @@ struct AccessControlTests {
             let list = try await client.send(.get, "/api/v1/vendors?limit=1000", key: chineseKey).jsonObject()
             let ids = (list["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
             #expect(ids == [app.china.vendor.id.rawValue])
+            let trail = try await client.send(.get, "/api/v1/audit_events?limit=1000", key: chineseKey).jsonObject()
+            let events = trail["data"] as? [[String: Any]] ?? []
+            #expect(!events.isEmpty)
+            #expect(events.allSatisfy { $0["entity_id"] as? String == app.china.entity.id.rawValue }, "no other entity's trail")
         }
     }
 }
