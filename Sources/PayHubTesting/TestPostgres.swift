@@ -15,6 +15,14 @@ public enum TestPostgres {
     public static func withFreshStore<T>(
         cipher: BankDetailCipher = Fixtures.testCipher, _ body: (PostgresStore) async throws -> T
     ) async throws -> T {
+        try await withFreshStore(cipher: cipher) { store, _ in try await body(store) }
+    }
+
+    /// The same, also handing over the fresh database's URL, for tests that look at it from outside
+    /// (`pg_dump`, `psql`) as an operator or an attacker would.
+    public static func withFreshStore<T>(
+        cipher: BankDetailCipher = Fixtures.testCipher, _ body: (PostgresStore, _ databaseURL: String) async throws -> T
+    ) async throws -> T {
         guard let adminURL = ProcessInfo.processInfo.environment[urlVariable], !adminURL.isEmpty else {
             throw TestPostgresError.notConfigured
         }
@@ -40,7 +48,9 @@ public enum TestPostgres {
                 group.addTask { try await store.run() }
                 // On a throw the group cancels the run task itself; on success it is cancelled here.
                 try await store.migrate()
-                let result = try await body(store)
+                var url = URLComponents(string: adminURL)
+                url?.path = "/" + database
+                let result = try await body(store, url?.string ?? adminURL)
                 group.cancelAll()
                 return result
             }
