@@ -59,9 +59,7 @@ public final class SQLiteStore: PayHubStore {
     public func createEntity(_ entity: LegalEntity, context: AuditContext) async throws {
         try await write(context) { db in
             try db.run(self.records.insert(entity))
-            return AuditEntry(
-                action: "entity.created", objectType: "entity", objectID: entity.id.rawValue,
-                entityID: entity.id.rawValue, after: AuditSnapshot.of(entity))
+            return AuditEntry.created(entity)
         }
     }
 
@@ -85,9 +83,7 @@ public final class SQLiteStore: PayHubStore {
                 .first.map({ try self.records.entity(from: $0) })
             else { throw StorageError(.notFound, target: "entity") }
             try db.run(self.records.update(entity))
-            return AuditEntry(
-                action: "entity.updated", objectType: "entity", objectID: entity.id.rawValue,
-                entityID: entity.id.rawValue, before: AuditSnapshot.of(before), after: AuditSnapshot.of(entity))
+            return AuditEntry.updated(before, to: entity)
         }
     }
 
@@ -96,9 +92,7 @@ public final class SQLiteStore: PayHubStore {
     public func createVendor(_ vendor: Vendor, context: AuditContext) async throws {
         try await write(context) { db in
             try db.run(self.records.insert(vendor))
-            return AuditEntry(
-                action: "vendor.created", objectType: "vendor", objectID: vendor.id.rawValue,
-                entityID: vendor.entityID.rawValue, after: AuditSnapshot.of(vendor))
+            return AuditEntry.created(vendor)
         }
     }
 
@@ -124,9 +118,7 @@ public final class SQLiteStore: PayHubStore {
                 .first.map({ try self.records.vendor(from: $0) })
             else { throw StorageError(.notFound, target: "vendor") }
             try db.run(self.records.update(vendor))
-            return AuditEntry(
-                action: "vendor.updated", objectType: "vendor", objectID: vendor.id.rawValue,
-                entityID: vendor.entityID.rawValue, before: AuditSnapshot.of(before), after: AuditSnapshot.of(vendor))
+            return AuditEntry.updated(before, to: vendor)
         }
     }
 
@@ -136,9 +128,7 @@ public final class SQLiteStore: PayHubStore {
         let insert = try records.insert(account)
         try await write(context) { db in
             try db.run(insert)
-            return AuditEntry(
-                action: "bank_account.created", objectType: "bank_account", objectID: account.id.rawValue,
-                entityID: account.entityID.rawValue, after: AuditSnapshot.of(account))
+            return AuditEntry.created(account)
         }
     }
 
@@ -165,9 +155,7 @@ public final class SQLiteStore: PayHubStore {
     public func createPayable(_ payable: Payable, context: AuditContext) async throws {
         try await write(context) { db in
             try db.run(self.records.insert(payable, updatedAt: context.occurredAt))
-            return AuditEntry(
-                action: "payable.created", objectType: "payable", objectID: payable.id.rawValue,
-                entityID: payable.entityID.rawValue, after: AuditSnapshot.of(payable))
+            return AuditEntry.created(payable)
         }
     }
 
@@ -195,9 +183,7 @@ public final class SQLiteStore: PayHubStore {
             guard try db.run(self.records.updateOpen(payable, updatedAt: context.occurredAt)) == 1 else {
                 throw StorageError(.notEditable, target: "payable", currentState: before.state.rawValue)
             }
-            return AuditEntry(
-                action: "payable.updated", objectType: "payable", objectID: payable.id.rawValue,
-                entityID: payable.entityID.rawValue, before: AuditSnapshot.of(before), after: AuditSnapshot.of(payable))
+            return AuditEntry.updated(before, to: payable)
         }
     }
 
@@ -210,9 +196,7 @@ public final class SQLiteStore: PayHubStore {
                 self.records.movePayables(payment.payableIDs, from: .open, to: .inPayment, at: context.occurredAt))
             // Another payment took one of them first: roll everything back.
             guard moved == payment.payableIDs.count else { throw StorageError(.payableNotOpen, target: "payable") }
-            return AuditEntry(
-                action: "payment.created", objectType: "payment", objectID: payment.id.rawValue,
-                entityID: payment.entityID.rawValue, after: AuditSnapshot.of(payment))
+            return AuditEntry.created(payment)
         }
     }
 
@@ -263,10 +247,7 @@ public final class SQLiteStore: PayHubStore {
             }
             try self.appendAudit(
                 db,
-                AuditEntry(
-                    action: "payment.\(target.rawValue)", objectType: "payment", objectID: id.rawValue,
-                    entityID: current.entityID.rawValue, before: AuditSnapshot.state(expected),
-                    after: AuditSnapshot.state(target, reason: reason)),
+                AuditEntry.moved(current, from: expected, to: target, reason: reason),
                 context)
             return moved
         }
@@ -289,8 +270,7 @@ public final class SQLiteStore: PayHubStore {
     public func createUser(_ user: User, passwordHash: String, context: AuditContext) async throws {
         try await write(context) { db in
             try db.run(self.records.insert(user, passwordHash: passwordHash))
-            return AuditEntry(
-                action: "user.created", objectType: "user", objectID: user.id.rawValue, after: AuditSnapshot.of(user))
+            return AuditEntry.created(user)
         }
     }
 
@@ -311,8 +291,7 @@ public final class SQLiteStore: PayHubStore {
     public func createAPIKey(_ key: APIKey, secretHash: String, context: AuditContext) async throws {
         try await write(context) { db in
             try db.run(self.records.insert(key, secretHash: secretHash))
-            return AuditEntry(
-                action: "api_key.created", objectType: "api_key", objectID: key.id.rawValue, after: AuditSnapshot.of(key))
+            return AuditEntry.created(key)
         }
     }
 
