@@ -31,6 +31,9 @@ let package = Package(
         // The rules of money: no I/O, nothing heavier than Foundation.
         .target(name: "PayHubDomain", swiftSettings: strictSettings),
 
+        // Bytes ⇄ values for every bank format; pure code, no database or network.
+        .target(name: "BankFormats", dependencies: ["PayHubDomain"], swiftSettings: strictSettings),
+
         // Ports the services use, plus what both adapters share (audit chain, bank-detail sealing).
         .target(
             name: "PayHubStorage",
@@ -71,7 +74,7 @@ let package = Package(
         .target(
             name: "PayHubWeb",
             dependencies: [
-                "PayHubDomain", "PayHubStorage", "PayHubServices",
+                "BankFormats", "PayHubDomain", "PayHubStorage", "PayHubServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -95,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "payhub",
             dependencies: [
-                "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubServer",
+                "BankFormats", "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,6 +116,7 @@ let package = Package(
         ),
 
         .testTarget(name: "PayHubDomainTests", dependencies: ["PayHubDomain"], swiftSettings: strictSettings),
+        .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "PayHubDomain"], swiftSettings: strictSettings),
         .testTarget(
             name: "PayHubStorageTests",
             dependencies: ["PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres", "PayHubTesting"],

@@ -1,3 +1,4 @@
+import BankFormats
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -202,6 +203,28 @@ public struct PayHubAPI: Sendable {
                 return try JSONBody.response(
                     PaymentResource(
                         try await hub.perform(action, on: try context.id(), reason: body?.reason, context: try context.caller())))
+            }
+        }
+
+        // MARK: Bank formats
+        table.add(.post, "/api/v1/formats/parse", .requires(.formatsParse), "Read a bank file into normalised JSON") {
+            request, context in
+            let format = try ListQuery(request).value("format", as: BankFileFormat.self)
+            // Statements can be large; this route alone accepts bodies up to 64 MiB.
+            let buffer = try await request.body.collect(upTo: 64 * 1024 * 1024)
+            guard buffer.readableBytes > 0 else {
+                throw Problem.badRequest([FieldError(path: "", code: "empty_body", message: "send the bank file as the body")])
+            }
+            do {
+                let parsed = try BankFileReader.parse(Data(buffer.readableBytesView), format: format)
+                var headers = HTTPFields()
+                headers[.contentType] = "application/json; charset=utf-8"
+                return Response(
+                    status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: parsed.json.rendered())))
+            } catch let error as FormatError {
+                throw Problem(
+                    .unprocessableContent, type: "/problems/bank-file", title: "Unreadable bank file", code: error.code.rawValue,
+                    detail: error.message, errors: [FieldError(path: error.location ?? "", code: error.code.rawValue, message: error.message)])
             }
         }
 

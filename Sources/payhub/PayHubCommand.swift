@@ -11,7 +11,10 @@ struct PayHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payhub",
         abstract: "PayHub: a self-hosted payment hub between your ERP systems and your banks.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, APIKeyCommand.self, AuditCommand.self])
+        subcommands: [
+            Serve.self, Migrate.self, Demo.self, UserCommand.self, APIKeyCommand.self, AuditCommand.self,
+            FormatCommand.self,
+        ])
 }
 
 /// Options every command that touches the database shares. Flags win over `PAYHUB_…` variables,
@@ -67,8 +70,8 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP server (API, health and metrics).")
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Address to listen on.") var hostname = "127.0.0.1"
-    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Address to listen on (env PAYHUB_HOSTNAME; default 127.0.0.1).") var hostname: String?
+    @Option(help: "Port to listen on (env PAYHUB_PORT; default 8080).") var port: Int?
     @Flag(help: "Seed the demo company if the database is empty.") var demo = false
     @Option(help: "Log format: json or text.") var logFormat: LogFormat = .json
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
@@ -76,8 +79,13 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging(logFormat, level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "payhub")
+        let environment = database.environment
+        guard let port = port ?? Int(environment["PAYHUB_PORT"] ?? "8080"), (0...65_535).contains(port) else {
+            throw ValidationError("PAYHUB_PORT must be a port number")
+        }
         let configuration = ServerConfiguration(
-            hostname: hostname, port: port, database: database.location, keyFile: database.resolvedKeyFile, seedDemo: demo)
+            hostname: hostname ?? environment["PAYHUB_HOSTNAME"] ?? "127.0.0.1", port: port,
+            database: database.location, keyFile: database.resolvedKeyFile, seedDemo: demo)
         try await PayHubServer.run(configuration, logger: logger)
     }
 }

@@ -52,6 +52,7 @@ struct CommandLineTests {
 
         server.terminate()
         server.waitUntilExit()
+        #expect(server.terminationStatus == 0, "SIGTERM shuts the server down gracefully")
 
         let verified = try cli.run(["audit", "verify"])
         #expect(verified.status == 0, "\(verified.all)")

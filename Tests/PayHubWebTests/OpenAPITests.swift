@@ -207,6 +207,19 @@ struct OpenAPITests {
             _ = try await call(.get, "/metrics", key: nil, as: "/metrics", expect: .ok)
             _ = try await call(.get, "/api/v1/openapi.json", key: nil, as: "/api/v1/openapi.json", expect: .ok)
 
+            // Bank formats: a real camt.053 in, normalised JSON out; a file that is none gives 422.
+            let camt = try String(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent("shared/conformance/camt053/genkgo-camt053.v8.xml"),
+                encoding: .utf8)
+            let parsed = try await call(
+                .post, "/api/v1/formats/parse", key: clerk, json: camt, as: "/api/v1/formats/parse", expect: .ok)
+            #expect(parsed["kind"] == .string("statement") && parsed["format"] == .string("camt.053.001.08"))
+            _ = try await call(
+                .post, "/api/v1/formats/parse", key: clerk, json: "not a bank file", as: "/api/v1/formats/parse",
+                expect: .unprocessableContent)
+
             // Entities
             let newEntity = try await call(
                 .post, "/api/v1/entities", key: admin,

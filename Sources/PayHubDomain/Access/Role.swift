@@ -16,6 +16,8 @@ public enum Permission: String, Sendable, Hashable, CaseIterable, Codable {
     case usersManage = "users.manage"
     case apiKeysManage = "api_keys.manage"
     case auditRead = "audit.read"
+    /// Reading bank files into PayHub's normalised JSON, without storing anything.
+    case formatsParse = "formats.parse"
 }
 
 /// A user's job, which decides the permissions they hold.
@@ -41,19 +43,22 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
         case .apClerk:
             [
                 .entitiesRead, .bankAccountsRead, .vendorsRead, .vendorsWrite, .payablesRead, .payablesWrite,
-                .paymentsRead, .paymentsCreate, .paymentsCancel,
+                .paymentsRead, .paymentsCreate, .paymentsCancel, .formatsParse,
             ]
         case .approver:
             [.entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .paymentsApprove, .paymentsHold]
         case .treasurer:
             [
                 .entitiesRead, .bankAccountsRead, .bankAccountsWrite, .vendorsRead, .payablesRead, .paymentsRead,
-                .paymentsApprove, .paymentsHold, .paymentsCancel,
+                .paymentsApprove, .paymentsHold, .paymentsCancel, .formatsParse,
             ]
         case .auditor:
-            [.entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .auditRead]
+            [.entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .auditRead, .formatsParse]
         case .integration:
-            [.entitiesRead, .bankAccountsRead, .vendorsRead, .vendorsWrite, .payablesRead, .payablesWrite, .paymentsRead]
+            [
+                .entitiesRead, .bankAccountsRead, .vendorsRead, .vendorsWrite, .payablesRead, .payablesWrite, .paymentsRead,
+                .formatsParse,
+            ]
         }
     }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import PayHubDomain
+
+/// The simple values of a camt message — amounts, credit/debit indicators, dates, booleans — read
+/// strictly, each failure a ``FormatError`` at the element concerned.
+enum CamtValues {
+    enum Direction: Sendable {
+        case credit, debit
+    }
+
+    /// The most decimals and digits `ActiveOrHistoricCurrencyAndAmount` allows (fractionDigits 5,
+    /// totalDigits 18). They also keep every sum far inside `Int128`.
+    static let fractionDigitsMax = 5
+    static let totalDigitsMax = 18
+
+    /// An unsigned amount as the schema writes it (`xs:decimal`, at most 5 decimals and 18 digits),
+    /// exactly. `5.` and `.5` are valid `xs:decimal` and read as 5 and 0.5.
+    static func amount(_ node: XMLNode) throws(FormatError) -> ExactDecimal {
+        let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw node.camtError(.invalidValue, "an empty amount") }
+        var body = Substring(text)
+        if body.first == "+" { body = body.dropFirst() }
+        if body.first == "-" {
+            throw node.camtError(
+                .invalidValue,
+                "the amount \(clipped(text)) is negative; camt amounts are unsigned and CdtDbtInd gives the sign")
+        }
+        let parts = body.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        let integer = parts.first ?? ""
+        let fraction = parts.count == 2 ? parts.last ?? "" : ""
+        let isDigits = { (part: Substring) in
+            part.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        }
+        guard parts.count <= 2, isDigits(integer), isDigits(fraction), !(integer.isEmpty && fraction.isEmpty) else {
+            throw node.camtError(.invalidValue, "\(clipped(text)) is not a decimal amount")
+        }
+        guard fraction.count <= fractionDigitsMax else {
+            throw node.camtError(
+                .invalidValue, "the amount \(clipped(text)) has more than \(fractionDigitsMax) decimals")
+        }
+        guard integer.drop(while: { $0 == "0" }).count + fraction.count <= totalDigitsMax else {
+            throw node.camtError(.invalidValue, "the amount \(clipped(text)) has more than \(totalDigitsMax) digits")
+        }
+        let normalized = (integer.isEmpty ? "0" : String(integer)) + (fraction.isEmpty ? "" : "." + fraction)
+        guard let value = ExactDecimal(normalized) else {
+            throw node.camtError(.invalidValue, "\(clipped(text)) is not a decimal amount")
+        }
+        return value
+    }
+
+    /// The magnitude of a summary sum, which some banks sign; nil unless it is a decimal within the
+    /// schema's limits (so that comparing it with the entries' sum stays inside `Int128`).
+    static func magnitude(_ text: String) -> ExactDecimal? {
+        let unsigned = text.hasPrefix("-") ? String(text.dropFirst()) : text
+        guard let value = ExactDecimal(unsigned), !value.isNegative, value.scale <= fractionDigitsMax,
+            String(value.significand).count <= totalDigitsMax
+        else { return nil }
+        return value
+    }
+
+    /// `CdtDbtInd` below `parent`: CRDT or DBIT, required.
+    static func direction(of parent: XMLNode) throws(FormatError) -> Direction {
+        guard let node = parent.child("CdtDbtInd") else {
+            throw parent.camtError(.missingField, "\(parent.name) without CdtDbtInd")
+        }
+        switch node.text.trimmingCharacters(in: .whitespacesAndNewlines) {
+        case "CRDT": return .credit
+        case "DBIT": return .debit
+        case let other: throw node.camtError(.invalidValue, "CdtDbtInd is \(clipped(other)), not CRDT or DBIT")
+        }
+    }
+
+    /// Debits (money leaving the account, or a debit balance) are negative.
+    static func signed(_ amount: ExactDecimal, direction: Direction) -> ExactDecimal {
+        direction == .debit ? amount.negated() : amount
+    }
+
+    /// `YYYY-MM-DD` from a `Dt`/`DtTm` choice (`BookgDt`, `ValDt`, `Bal/Dt`): the date as written, the
+    /// date part of a date-time (no time-zone conversion: the bank's date is the booking date). Nil when
+    /// the element is absent; an error when it is there but holds no readable date. A date where the
+    /// schema wants a date-time, or the reverse, is read, and noted in `deviations`.
+    static func date(in container: XMLNode?, deviations: inout [String]) throws(FormatError) -> String? {
+        guard let container else { return nil }
+        if let node = container.child("Dt") { return try isoDate(node, dateTime: false, deviations: &deviations) }
+        if let node = container.child("DtTm") { return try isoDate(node, dateTime: true, deviations: &deviations) }
+        throw container.camtError(.missingField, "\(container.name) has neither Dt nor DtTm")
+    }
+
+    /// The `YYYY-MM-DD` at the start of an `xs:date` (which may carry a time zone) or `xs:dateTime`.
+    static func isoDate(_ node: XMLNode, dateTime: Bool, deviations: inout [String]) throws(FormatError) -> String {
+        let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value = 0
+            for index in range {
+                let byte = bytes[index]
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        let what = dateTime ? "date-time" : "date"
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10)
+        else {
+            throw node.camtError(.invalidValue, "\(clipped(text)) is not an ISO \(what) (YYYY-MM-DD…)")
+        }
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else {
+            throw node.camtError(.invalidValue, "\(clipped(text)) is not a day of the calendar")
+        }
+        switch bytes.dropFirst(10).first {
+        case nil:
+            if dateTime {
+                deviations.append("\(node.path) (line \(node.line)) is a date where the schema wants a date-time")
+            }
+        case UInt8(ascii: "T"):
+            if !dateTime {
+                deviations.append("\(node.path) (line \(node.line)) is a date-time where the schema wants a date")
+            }
+        case UInt8(ascii: "Z"), UInt8(ascii: "+"), UInt8(ascii: "-"):
+            // A time zone, which xs:date and xs:dateTime (after the time) both allow.
+            if dateTime { throw node.camtError(.invalidValue, "\(clipped(text)) is not an ISO date-time") }
+        default:
+            throw node.camtError(.invalidValue, "\(clipped(text)) is not an ISO \(what)")
+        }
+        return String(decoding: bytes.prefix(10), as: UTF8.self)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// An `xs:boolean` (`true`, `false`, `1`, `0`); nil when the element is absent.
+    static func boolean(_ node: XMLNode?) throws(FormatError) -> Bool? {
+        guard let node else { return nil }
+        switch node.text.trimmingCharacters(in: .whitespacesAndNewlines) {
+        case "true", "1": return true
+        case "false", "0": return false
+        case let other: throw node.camtError(.invalidValue, "\(node.name) is \(clipped(other)), not true or false")
+        }
+    }
+
+    /// Text from the file for an error message: quoted, and shortened when long.
+    static func clipped(_ text: some StringProtocol, to length: Int = 40) -> String {
+        "\"" + (text.count > length ? String(text.prefix(length)) + "…" : String(text)) + "\""
+    }
+}
