@@ -280,6 +280,13 @@ struct PainReaderTests {
         #expect(report.warnings.map(\.code) == [.schemaDeviation])
         #expect(report.warnings.first?.message.contains("TxInfAndSts directly under CstmrPmtStsRpt") == true)
 
+        // A Document without a namespace in the envelope: the version comes from the AppHdr, with a warning.
+        let bareDocument = xml.replacingOccurrences(
+            of: #"<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.14">"#, with: "<Document>")
+        let fromHeader = try Pain002Reader.read(Data(bareDocument.utf8))
+        #expect(fromHeader.format == "pain.002.001.14" && fromHeader.payments == report.payments)
+        #expect(fromHeader.warnings.map(\.code) == [.schemaDeviation, .schemaDeviation])
+
         // Without the envelope, the message element as the root, the version from the AppHdr is gone.
         let bare = try Pain002Reader.read(
             Data("<CstmrPmtStsRpt><GrpHdr><MsgId>M</MsgId></GrpHdr></CstmrPmtStsRpt>".utf8))

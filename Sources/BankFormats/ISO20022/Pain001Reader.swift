@@ -21,7 +21,7 @@ import PayHubDomain
 /// is not one — is a ``FormatError`` naming the element's path and line.
 public enum Pain001Reader {
     public static func read(_ data: Data) throws(FormatError) -> PaymentInitiation {
-        let root = try XMLTree.parse(PainInput.utf8(data))
+        let root = try XMLTree.parse(data)
         return try read(root: root)
     }
 

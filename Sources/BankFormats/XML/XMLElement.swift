@@ -78,8 +78,10 @@ public final class XMLNode: @unchecked Sendable {
 /// Parses a whole XML document into ``XMLNode``s with Foundation's (libxml2-backed) parser.
 public enum XMLTree {
     public static func parse(_ data: Data) throws(FormatError) -> XMLNode {
-        // Foundation's parser traps on some inputs and silently recovers from others: refuse both first.
+        // Foundation's parser traps on some inputs and silently recovers from others: hand it only UTF-8
+        // (Latin-1 files are transcoded first) and refuse what it cannot read safely.
         try XMLInputGuard.checkBytes(data)
+        let data = try XMLTextInput.utf8(data)
         try XMLInputGuard.checkWellFormed(data)
         let builder = TreeBuilder()
         let parser = XMLParser(data: data)

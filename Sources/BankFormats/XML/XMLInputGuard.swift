@@ -32,7 +32,7 @@ enum XMLInputGuard {
             default:
                 throw FormatError(
                     .unsupportedEncoding, at: "line 1",
-                    "the file declares the encoding \(CamtValues.clipped(declared)); ISO 20022 messages are UTF-8")
+                    "the file declares the encoding \(String(declared.prefix(40))); ISO 20022 messages are UTF-8")
             }
         }
         if utf8, let line = firstInvalidUTF8Line(data) {
