@@ -76,8 +76,14 @@ public enum PayHubServer {
         logger.info(
             "demo company seeded",
             metadata: ["entities": "\(summary.entities.count)", "vendors": "\(summary.vendors)", "payables": "\(summary.payables)"])
-        // Printed, not logged: a secret must not end up in a log pipeline.
-        print("Demo API key (shown once): \(secret)")
-        print("Try: curl -H 'Authorization: Bearer \(secret)' \(baseURL)/api/v1/payables")
+        // Written to standard output, not logged: a secret must not end up in a log pipeline. Unbuffered,
+        // so it is there at once even when standard output is a file.
+        FileHandle.standardOutput.write(
+            Data(
+                """
+                Demo API key (shown once): \(secret)
+                Try: curl -H 'Authorization: Bearer \(secret)' \(baseURL)/api/v1/payables
+
+                """.utf8))
     }
 }

@@ -123,7 +123,7 @@ public struct Problem: Error, Sendable, Encodable {
 
     func response(requestID: String) -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(self)) ?? Data(#"{"title":"Internal error","status":500}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"

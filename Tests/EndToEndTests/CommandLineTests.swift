@@ -78,6 +78,30 @@ struct CommandLineTests {
         #expect(broken.output.range(of: #"BROKEN at event \d+"#, options: .regularExpression) != nil, "\(broken.output)")
     }
 
+    @Test("serve --demo seeds an empty database, prints a key at once, and serves the demo payables with it")
+    func serveDemo() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("payhub-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cli = PayHubCLI(environment: ["PAYHUB_DATABASE": folder.appendingPathComponent("payhub.sqlite").path])
+        let port = try freePort()
+        let server = cli.process(["serve", "--demo", "--port", String(port)])
+        let output = Pipe()
+        server.standardOutput = output
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        try await waitUntilHealthy("http://127.0.0.1:\(port)/healthz")
+        // The key line is written before the server listens, so it is in the pipe by now.
+        let firstLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let key = try #require(firstLine.split(separator: " ").first { $0.hasPrefix("phk_") }.map {
+            String($0.prefix { !$0.isWhitespace })
+        })
+        let response = try await get("http://127.0.0.1:\(port)/api/v1/payables?limit=1000", key: key)
+        #expect(response.status == 200)
+        #expect(try payables(response.body).count == 200)
+    }
+
     @Test("every command answers --help")
     func help() throws {
         let cli = PayHubCLI(environment: [:])
