@@ -89,49 +89,24 @@ enum CamtValues {
     /// The `YYYY-MM-DD` at the start of an `xs:date` (which may carry a time zone) or `xs:dateTime`.
     static func isoDate(_ node: XMLNode, dateTime: Bool, deviations: inout [String]) throws(FormatError) -> String {
         let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let bytes = Array(text.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var value = 0
-            for index in range {
-                let byte = bytes[index]
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
         let what = dateTime ? "date-time" : "date"
-        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10)
-        else {
+        switch ISODateValue.read(text) {
+        case .failure(.notADate), .failure(.trailingText):
             throw node.camtError(.invalidValue, "\(clipped(text)) is not an ISO \(what) (YYYY-MM-DD…)")
-        }
-        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else {
+        case .failure(.notADay):
             throw node.camtError(.invalidValue, "\(clipped(text)) is not a day of the calendar")
-        }
-        switch bytes.dropFirst(10).first {
-        case nil:
-            if dateTime {
+        case .success(let value):
+            switch value.shape {
+            case .date where dateTime:
                 deviations.append("\(node.path) (line \(node.line)) is a date where the schema wants a date-time")
-            }
-        case UInt8(ascii: "T"):
-            if !dateTime {
+            case .dateTime where !dateTime:
                 deviations.append("\(node.path) (line \(node.line)) is a date-time where the schema wants a date")
+            case .dateWithZone where dateTime:
+                // A time zone straight after the date is allowed in xs:date only.
+                throw node.camtError(.invalidValue, "\(clipped(text)) is not an ISO date-time")
+            default: break
             }
-        case UInt8(ascii: "Z"), UInt8(ascii: "+"), UInt8(ascii: "-"):
-            // A time zone, which xs:date and xs:dateTime (after the time) both allow.
-            if dateTime { throw node.camtError(.invalidValue, "\(clipped(text)) is not an ISO date-time") }
-        default:
-            throw node.camtError(.invalidValue, "\(clipped(text)) is not an ISO \(what)")
-        }
-        return String(decoding: bytes.prefix(10), as: UTF8.self)
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
+            return value.date
         }
     }
 
