@@ -23,6 +23,8 @@ public struct PayHubAPI: Sendable {
 
     /// The router with the middleware stack and every route registered behind its access check.
     public func router() -> Router<PayHubRequestContext> {
+        // Metrics made before swift-metrics is bootstrapped stay no-ops forever: bootstrap first.
+        _ = PayHubMetrics.registry
         let router = Router(context: PayHubRequestContext.self)
         router.add(middleware: RequestIDAndProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))

@@ -1,19 +1,22 @@
 import ArgumentParser
 import BankFormats
 import Foundation
+import PayHubDomain
 
 extension BankFileFormat: ExpressibleByArgument {}
+extension Pain001Writer.Version: ExpressibleByArgument {}
 
 /// `payhub format`: bank files in, PayHub's normalised JSON out (see format-json.md).
 struct FormatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "format", abstract: "Read bank files: statements, payment status reports and payment files.",
-        subcommands: [Parse.self])
+        subcommands: [Parse.self, Pain001.self])
 
     /// The exit statuses format-json.md promises, after sysexits.h.
     enum Status {
         static let malformed: Int32 = 65
         static let unreadable: Int32 = 66
+        static let cantCreate: Int32 = 73
     }
 
     struct Parse: ParsableCommand {
@@ -41,6 +44,86 @@ struct FormatCommand: ParsableCommand {
             } catch {
                 FileHandle.standardError.write(Data("payhub: \(file): \(error.description)\n".utf8))
                 throw ExitCode(Status.malformed)
+            }
+        }
+    }
+
+    struct Pain001: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pain001",
+            abstract: "Write a pain.001 credit transfer file from a JSON list of instructions.",
+            discussion: """
+                INPUT.json is the flat instruction list of format-json.md ("Writing pain.001"). Instructions \
+                are grouped into one PmtInf per debtor IBAN, execution date and currency. Invalid input is \
+                refused as a whole: exit status 65 with one line per problem on standard error, naming \
+                the instruction and field, and nothing is written. 66: the input cannot be read. The XML \
+                goes to standard output, or to --out (written atomically).
+                """)
+
+        @Argument(help: "The instructions (JSON).") var input: String
+        @Option(help: "The pain.001 version: 001.001.09 or 001.001.03.") var version: Pain001Writer.Version
+        @Option(help: "Write the XML to this file instead of standard output.") var out: String?
+        @Flag(help: "Transliterate names, address lines and remittance of EUR payments into the SEPA character set (ä → ae, é → e, & → +, others → '.') instead of refusing them.")
+        var transliterate = false
+
+        func run() throws {
+            guard let data = FileManager.default.contents(atPath: input) else {
+                FileHandle.standardError.write(Data("payhub: cannot read \(input)\n".utf8))
+                throw ExitCode(Status.unreadable)
+            }
+            let instructions: Pain001Input
+            do {
+                instructions = try JSONDecoder().decode(Pain001Input.self, from: data)
+            } catch {
+                FileHandle.standardError.write(Data("payhub: \(input): not a pain.001 instruction list: \(Self.describe(error))\n".utf8))
+                throw ExitCode(Status.malformed)
+            }
+            let xml: Data
+            do throws(ValidationFailure) {
+                xml = try Pain001Writer.write(
+                    instructions, version: version, createdAt: Self.now(), transliterate: transliterate)
+            } catch {
+                let lines = error.errors.map { "payhub: \(input): \($0.path): \($0.message)\n" }.joined()
+                FileHandle.standardError.write(Data(lines.utf8))
+                throw ExitCode(Status.malformed)
+            }
+            if let out {
+                let target = URL(fileURLWithPath: out)
+                let temporary = target.deletingLastPathComponent()
+                    .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+                do {
+                    try xml.write(to: temporary)
+                    if rename(temporary.path, target.path) != 0 {
+                        throw CocoaError(.fileWriteUnknown)
+                    }
+                } catch {
+                    try? FileManager.default.removeItem(at: temporary)
+                    FileHandle.standardError.write(Data("payhub: cannot write \(out)\n".utf8))
+                    throw ExitCode(Status.cantCreate)
+                }
+            } else {
+                FileHandle.standardOutput.write(xml)
+            }
+        }
+
+        /// The creation time, UTC to the second: `2024-01-02T10:00:00Z`.
+        static func now() -> String {
+            let formatter = ISO8601DateFormatter()
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.formatOptions = [.withInternetDateTime]
+            return formatter.string(from: Date())
+        }
+
+        static func describe(_ error: any Error) -> String {
+            switch error as? DecodingError {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
+                .dataCorrupted(let context):
+                var path = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
+                    .joined(separator: "")
+                if path.hasPrefix(".") { path.removeFirst() }
+                return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+            default:
+                return "\(error)"
             }
         }
     }

@@ -1,0 +1,691 @@
+import Foundation
+import PayHubDomain
+
+/// The input of `payhub format pain001`, exactly as `format-json.md` ("Writing pain.001") shows it:
+/// snake_case keys, amounts as decimal strings. Fields are optional here so that a missing one is a
+/// validation problem naming its path, not a decoding failure.
+public struct Pain001Input: Decodable, Sendable, Hashable {
+    public var messageID: String?
+    public var initiatingParty: Party?
+    public var instructions: [Instruction]
+
+    public struct Party: Decodable, Sendable, Hashable {
+        public var name: String?
+        public init(name: String?) { self.name = name }
+        enum CodingKeys: String, CodingKey { case name }
+    }
+
+    public struct Debtor: Decodable, Sendable, Hashable {
+        public var name: String?
+        public var iban: String?
+        public var bic: String?
+        public init(name: String?, iban: String?, bic: String? = nil) {
+            self.name = name
+            self.iban = iban
+            self.bic = bic
+        }
+        enum CodingKeys: String, CodingKey { case name, iban, bic }
+    }
+
+    public struct Creditor: Decodable, Sendable, Hashable {
+        public var name: String?
+        public var iban: String?
+        public var bic: String?
+        public var country: String?
+        public var addressLines: [String]?
+        public init(name: String?, iban: String?, bic: String? = nil, country: String? = nil, addressLines: [String]? = nil) {
+            self.name = name
+            self.iban = iban
+            self.bic = bic
+            self.country = country
+            self.addressLines = addressLines
+        }
+        enum CodingKeys: String, CodingKey {
+            case name, iban, bic, country
+            case addressLines = "address_lines"
+        }
+    }
+
+    public struct Instruction: Decodable, Sendable, Hashable {
+        public var endToEndID: String?
+        public var instructionID: String?
+        public var amount: String?
+        public var currency: String?
+        public var requestedExecutionDate: String?
+        public var debtor: Debtor?
+        public var creditor: Creditor?
+        public var remittance: String?
+
+        public init(
+            endToEndID: String?, instructionID: String? = nil, amount: String?, currency: String?,
+            requestedExecutionDate: String?, debtor: Debtor?, creditor: Creditor?, remittance: String? = nil
+        ) {
+            self.endToEndID = endToEndID
+            self.instructionID = instructionID
+            self.amount = amount
+            self.currency = currency
+            self.requestedExecutionDate = requestedExecutionDate
+            self.debtor = debtor
+            self.creditor = creditor
+            self.remittance = remittance
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case amount, currency, debtor, creditor, remittance
+            case endToEndID = "end_to_end_id"
+            case instructionID = "instruction_id"
+            case requestedExecutionDate = "requested_execution_date"
+        }
+    }
+
+    public init(messageID: String?, initiatingParty: Party?, instructions: [Instruction]) {
+        self.messageID = messageID
+        self.initiatingParty = initiatingParty
+        self.instructions = instructions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case instructions
+        case messageID = "message_id"
+        case initiatingParty = "initiating_party"
+    }
+}
+
+/// Writes pain.001 customer credit transfer initiations (001.001.09 and 001.001.03) from a flat list of
+/// instructions.
+///
+/// Instructions are grouped into one `PmtInf` per (debtor IBAN, requested execution date, currency), in
+/// the order each group first appears; `PmtInfId` is the message id, `-` and the group's number from 1.
+/// `NbOfTxs` and `CtrlSum` are filled for the group header (the plain sum of all amounts, as the schema
+/// defines it) and for each `PmtInf` (in the currency's decimals). EUR payments are SEPA: service level
+/// `SEPA`, charges `SLEV`, and their identifiers restricted to the SEPA character set
+/// (`a-z A-Z 0-9 / - ? : ( ) . , ' +` and space); other currencies use charges `SHAR`. Every text of a
+/// EUR payment — ids, names, address lines, remittance, and the initiating party's name when any payment
+/// is in EUR — must be in that set, or the input is refused with the offending character named; with
+/// `transliterate: true` the free texts (not the ids) are transliterated instead, as
+/// ``sepaTransliterated(_:)`` documents. Other currencies take any Unicode text the schema allows.
+///
+/// Invalid input is refused as a whole: ``write(_:version:createdAt:)`` throws a ``ValidationFailure``
+/// holding every problem, each named by its path (`instructions[2].creditor.iban`, 0-based).
+///
+/// Output is deterministic (the same input and `createdAt` give the same bytes), UTF-8, indented by two
+/// spaces, and valid against the official XSDs.
+public enum Pain001Writer {
+    public enum Version: String, Sendable, CaseIterable {
+        case v09 = "001.001.09"
+        case v03 = "001.001.03"
+
+        public var namespace: String { "urn:iso:std:iso:20022:tech:xsd:pain.\(rawValue)" }
+    }
+
+    /// Longest name SEPA allows (the schema allows 140).
+    public static let nameMax = 70
+    /// Longest unstructured remittance line.
+    public static let remittanceMax = 140
+    /// `Max35Text`: message, payment, instruction and end-to-end ids.
+    public static let idMax = 35
+    /// Address lines allowed per creditor, and their length.
+    public static let addressLinesMax = 2
+    public static let addressLineMax = 70
+
+    // MARK: - Validation
+
+    /// Every problem with `input`, in input order; empty when it can be written.
+    ///
+    /// With `transliterate`, the free texts of EUR payments (names, address lines, remittance) are first
+    /// brought into the SEPA character set as ``sepaTransliterated(_:)`` documents, so only what is
+    /// still wrong after that (lengths, ids) is a problem.
+    public static func validate(_ input: Pain001Input, version: Version = .v09, transliterate: Bool = false) -> [FieldError] {
+        validated(prepared(input, transliterate: transliterate), version: version).errors
+    }
+
+    /// Checks `input` and writes the XML document, or throws every problem found.
+    public static func write(
+        _ input: Pain001Input, version: Version, createdAt: String, transliterate: Bool = false
+    ) throws(ValidationFailure) -> Data {
+        let result = validated(prepared(input, transliterate: transliterate), version: version)
+        var errors = result.errors
+        if !isDateTime(createdAt) {
+            errors.append(FieldError(path: "created_at", code: "invalid_date_time", message: "creation time must be an ISO 8601 date and time such as 2024-01-02T10:00:00Z"))
+        }
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+        return render(result, version: version, createdAt: createdAt)
+    }
+
+    /// `input` with the free texts of EUR payments transliterated when asked; ids are never changed.
+    static func prepared(_ input: Pain001Input, transliterate: Bool) -> Pain001Input {
+        guard transliterate else { return input }
+        var result = input
+        if input.instructions.contains(where: { $0.currency == "EUR" }) {
+            if var party = input.initiatingParty {
+                party.name = party.name.map(sepaTransliterated)
+                result.initiatingParty = party
+            }
+        }
+        for index in result.instructions.indices where result.instructions[index].currency == "EUR" {
+            var instruction = result.instructions[index]
+            if var debtor = instruction.debtor {
+                debtor.name = debtor.name.map(sepaTransliterated)
+                instruction.debtor = debtor
+            }
+            if var creditor = instruction.creditor {
+                creditor.name = creditor.name.map(sepaTransliterated)
+                creditor.addressLines = creditor.addressLines?.map(sepaTransliterated)
+                instruction.creditor = creditor
+            }
+            instruction.remittance = instruction.remittance.map(sepaTransliterated)
+            result.instructions[index] = instruction
+        }
+        return result
+    }
+
+    /// Brings `text` into the SEPA character set (`a-z A-Z 0-9 / - ? : ( ) . , ' +` and space), the
+    /// documented transliteration of `--transliterate`:
+    /// - German umlauts and ß become `ae oe ue Ae Oe Ue ss`; `Æ æ Œ œ Ø ø Ł ł Đ đ Þ þ` become
+    ///   `AE ae OE oe O o L l D d TH th`;
+    /// - any other letter with diacritics loses them (`é` → `e`, `Ç` → `C`);
+    /// - `&` becomes `+`, `_` becomes `-`, `"` becomes `'`, `[ {` and `] }` become `(` and `)`;
+    /// - every other character outside the set (and every control character) becomes `.`.
+    ///
+    /// The result can be longer than the input (`ä` → `ae`); lengths are checked after transliteration.
+    public static func sepaTransliterated(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "ä": out += "ae"
+            case "ö": out += "oe"
+            case "ü": out += "ue"
+            case "Ä": out += "Ae"
+            case "Ö": out += "Oe"
+            case "Ü": out += "Ue"
+            case "ß": out += "ss"
+            case "Æ": out += "AE"
+            case "æ": out += "ae"
+            case "Œ": out += "OE"
+            case "œ": out += "oe"
+            case "Ø": out += "O"
+            case "ø": out += "o"
+            case "Ł": out += "L"
+            case "ł": out += "l"
+            case "Đ": out += "D"
+            case "đ": out += "d"
+            case "Þ": out += "TH"
+            case "þ": out += "th"
+            case "&": out += "+"
+            case "_": out += "-"
+            case "\"": out += "'"
+            case "[", "{": out += "("
+            case "]", "}": out += ")"
+            default:
+                let folded = String(character).decomposedStringWithCanonicalMapping.unicodeScalars
+                    .filter { !(0x0300...0x036F).contains($0.value) }
+                if !folded.isEmpty, folded.allSatisfy(isSEPA) {
+                    out.unicodeScalars.append(contentsOf: folded)
+                } else {
+                    out += "."
+                }
+            }
+        }
+        return out
+    }
+
+    /// One checked instruction, ready to write.
+    struct Checked {
+        var endToEndID: String
+        var instructionID: String?
+        var money: Money
+        var date: String
+        var debtorName: String
+        var debtorIBAN: String
+        var debtorBIC: String?
+        var creditorName: String
+        var creditorIBAN: String
+        var creditorBIC: String?
+        var country: String?
+        var addressLines: [String]
+        var remittance: String?
+    }
+
+    struct Validated {
+        var errors: [FieldError] = []
+        var messageID = ""
+        var initiatingParty = ""
+        var instructions: [Checked] = []
+    }
+
+    static func validated(_ input: Pain001Input, version: Version) -> Validated {
+        var result = Validated()
+        var collector = FieldErrorCollector()
+
+        let messageID = input.messageID ?? ""
+        if messageID.isEmpty {
+            collector.add("message_id", code: "missing", "message id is required")
+        } else {
+            text(messageID, "message_id", max: idMax, sepa: true, into: &collector)
+        }
+        result.messageID = messageID
+        let party = input.initiatingParty?.name ?? ""
+        if party.isEmpty {
+            collector.add("initiating_party.name", code: "missing", "initiating party name is required")
+        } else {
+            let anyEUR = input.instructions.contains { $0.currency == "EUR" }
+            text(party, "initiating_party.name", max: nameMax, sepa: anyEUR, into: &collector)
+        }
+        result.initiatingParty = party
+        if input.instructions.isEmpty {
+            collector.add("instructions", code: "missing", "at least one instruction is required")
+        }
+
+        // The first instruction of each group: its debtor name and BIC are the PmtInf's, so the others must agree.
+        var groups: [GroupKey: (index: Int, checked: Checked)] = [:]
+        for (index, instruction) in input.instructions.enumerated() {
+            let path = "instructions[\(index)]"
+            if let checked = check(instruction, path: path, version: version, into: &collector) {
+                result.instructions.append(checked)
+                let key = GroupKey(iban: checked.debtorIBAN, date: checked.date, currency: checked.money.currency.code)
+                if let first = groups[key] {
+                    if first.checked.debtorName != checked.debtorName {
+                        collector.add(
+                            path + ".debtor.name", code: "inconsistent_debtor",
+                            "debtor name differs from instructions[\(first.index)], which has the same debtor IBAN, date and currency")
+                    }
+                    if first.checked.debtorBIC != checked.debtorBIC {
+                        collector.add(
+                            path + ".debtor.bic", code: "inconsistent_debtor",
+                            "debtor BIC differs from instructions[\(first.index)], which has the same debtor IBAN, date and currency")
+                    }
+                } else {
+                    groups[key] = (index, checked)
+                }
+            }
+        }
+        // PmtInfId = MsgId + "-" + n must still fit Max35Text.
+        if !messageID.isEmpty, messageID.count <= idMax, messageID.count + 1 + String(max(groups.count, 1)).count > idMax {
+            collector.add(
+                "message_id", code: "too_long",
+                "message id leaves no room for the payment number: at most \(idMax - 1 - String(max(groups.count, 1)).count) characters with \(groups.count) payment blocks")
+        }
+        result.errors = collector.errors
+        return result
+    }
+
+    static func check(
+        _ instruction: Pain001Input.Instruction, path: String, version: Version, into collector: inout FieldErrorCollector
+    ) -> Checked? {
+        let before = collector.errors.count
+
+        var currency: Currency?
+        if let code = instruction.currency, !code.isEmpty {
+            currency = collector.check(path + ".currency", code: { $0.code.rawValue }) { () throws(CurrencyError) in
+                try Currency(code: code)
+            }
+        } else {
+            collector.add(path + ".currency", code: "missing", "currency is required")
+        }
+        let isEUR = currency?.code == "EUR"
+
+        let endToEndID = instruction.endToEndID ?? ""
+        if endToEndID.isEmpty {
+            collector.add(path + ".end_to_end_id", code: "missing", "end-to-end id is required")
+        } else {
+            text(endToEndID, path + ".end_to_end_id", max: idMax, sepa: isEUR, into: &collector)
+            if isEUR, endToEndID.hasPrefix("/") || endToEndID.hasSuffix("/") || endToEndID.contains("//") {
+                collector.add(
+                    path + ".end_to_end_id", code: "sepa_character_set",
+                    "end-to-end id must not start or end with '/' or contain '//' (SEPA)")
+            }
+        }
+        if let id = instruction.instructionID {
+            if id.isEmpty {
+                collector.add(path + ".instruction_id", code: "empty", "instruction id must not be empty (leave it out or null)")
+            } else {
+                text(id, path + ".instruction_id", max: idMax, sepa: isEUR, into: &collector)
+            }
+        }
+
+        var money: Money?
+        if let amount = instruction.amount, !amount.isEmpty {
+            if let currency {
+                money = collector.check(path + ".amount", code: { $0.code.rawValue }) { () throws(MoneyError) in
+                    try Money(parsing: amount, currency: currency)
+                }
+                if let value = money {
+                    if !value.isPositive {
+                        collector.add(path + ".amount", code: "not_positive", "amount must be greater than zero")
+                        money = nil
+                    } else if value.minorUnits > 999_999_999_999_999_999 {
+                        collector.add(path + ".amount", code: "amount_out_of_range", "amount has more than 18 digits")
+                        money = nil
+                    }
+                }
+            }
+        } else {
+            collector.add(path + ".amount", code: "missing", "amount is required")
+        }
+
+        let date = instruction.requestedExecutionDate ?? ""
+        if date.isEmpty {
+            collector.add(path + ".requested_execution_date", code: "missing", "requested execution date is required")
+        } else {
+            _ = collector.check(path + ".requested_execution_date", code: { _ in "invalid_date" }) { () throws(LocalDateError) in
+                try LocalDate(iso8601: date)
+            }
+        }
+
+        // Debtor.
+        var debtorIBAN: IBAN?
+        var debtorBIC: String?
+        let debtorPath = path + ".debtor"
+        if let debtor = instruction.debtor {
+            name(debtor.name, debtorPath + ".name", "debtor", sepa: isEUR, into: &collector)
+            debtorIBAN = iban(debtor.iban, debtorPath + ".iban", into: &collector)
+            debtorBIC = bic(debtor.bic, debtorPath + ".bic", version: version, into: &collector)
+        } else {
+            collector.add(debtorPath, code: "missing", "debtor is required")
+        }
+
+        // Creditor.
+        var creditorIBAN: IBAN?
+        var creditorBIC: String?
+        var country: String?
+        let creditorPath = path + ".creditor"
+        if let creditor = instruction.creditor {
+            name(creditor.name, creditorPath + ".name", "creditor", sepa: isEUR, into: &collector)
+            creditorIBAN = iban(creditor.iban, creditorPath + ".iban", into: &collector)
+            creditorBIC = bic(creditor.bic, creditorPath + ".bic", version: version, into: &collector)
+            if let code = creditor.country {
+                if code.count == 2, code.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
+                    country = code
+                } else {
+                    collector.add(creditorPath + ".country", code: "invalid_country", "country must be two capital letters (ISO 3166-1 alpha-2)")
+                }
+            }
+            let lines = creditor.addressLines ?? []
+            if lines.count > addressLinesMax {
+                collector.add(
+                    creditorPath + ".address_lines", code: "too_many",
+                    "at most \(addressLinesMax) address lines are allowed, got \(lines.count)")
+            }
+            for (lineIndex, line) in lines.enumerated() {
+                let linePath = creditorPath + ".address_lines[\(lineIndex)]"
+                if line.isEmpty {
+                    collector.add(linePath, code: "empty", "address line must not be empty")
+                } else {
+                    text(line, linePath, max: addressLineMax, sepa: isEUR, into: &collector)
+                }
+            }
+        } else {
+            collector.add(creditorPath, code: "missing", "creditor is required")
+        }
+
+        if let remittance = instruction.remittance, !remittance.isEmpty {
+            text(remittance, path + ".remittance", max: remittanceMax, sepa: isEUR, into: &collector)
+        }
+
+        guard collector.errors.count == before, let money, let debtorIBAN, let creditorIBAN else { return nil }
+        let remittance = instruction.remittance.flatMap { $0.isEmpty ? nil : $0 }
+        return Checked(
+            endToEndID: endToEndID, instructionID: instruction.instructionID, money: money, date: date,
+            debtorName: instruction.debtor?.name ?? "", debtorIBAN: debtorIBAN.value, debtorBIC: debtorBIC,
+            creditorName: instruction.creditor?.name ?? "", creditorIBAN: creditorIBAN.value,
+            creditorBIC: creditorBIC, country: country, addressLines: instruction.creditor?.addressLines ?? [],
+            remittance: remittance)
+    }
+
+    static func name(_ value: String?, _ path: String, _ who: String, sepa: Bool, into collector: inout FieldErrorCollector) {
+        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+            collector.add(path, code: "missing", "\(who) name is required")
+            return
+        }
+        text(value, path, max: nameMax, sepa: sepa, into: &collector)
+    }
+
+    static func iban(_ value: String?, _ path: String, into collector: inout FieldErrorCollector) -> IBAN? {
+        guard let value, !value.isEmpty else {
+            collector.add(path, code: "missing", "IBAN is required")
+            return nil
+        }
+        return collector.check(path, code: { $0.code.rawValue }) { () throws(IdentifierError) in try IBAN(value) }
+    }
+
+    /// A BIC in capitals, or nil when none is given. 001.001.03 allows only the pre-2018 pattern (letters
+    /// in the first six places).
+    static func bic(_ value: String?, _ path: String, version: Version, into collector: inout FieldErrorCollector) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        guard let parsed = collector.check(path, code: { $0.code.rawValue }, { () throws(IdentifierError) in try BIC(value) })
+        else { return nil }
+        if version == .v03, !parsed.value.prefix(6).unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
+            collector.add(path, code: "invalid_character", "BIC must start with six letters in pain.001.001.03")
+            return nil
+        }
+        return parsed.value
+    }
+
+    /// Checks length (in characters), XML-representable characters and, when `sepa`, the SEPA character set.
+    static func text(_ value: String, _ path: String, max: Int, sepa: Bool, into collector: inout FieldErrorCollector) {
+        let field = path.split(separator: ".").last.map(String.init) ?? path
+        let label = field.replacingOccurrences(of: "_", with: " ")
+        if value.count > max {
+            collector.add(path, code: "too_long", "\(label) must have at most \(max) characters, got \(value.count)")
+        }
+        if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0xFFFE...0xFFFF).contains($0.value) }) {
+            collector.add(path, code: "invalid_character", "\(label) contains a control character")
+        } else if sepa, let bad = value.unicodeScalars.first(where: { !isSEPA($0) }) {
+            let shown = bad.properties.isWhitespace ? String(format: "U+%04X", bad.value) : "'\(bad)'"
+            collector.add(
+                path, code: "sepa_character_set",
+                "\(label) contains \(shown), outside the SEPA character set (a-z A-Z 0-9 / - ? : ( ) . , ' + space)"
+                    + (isFreeText(path) ? "; transliteration (--transliterate) can replace it" : ""))
+        }
+    }
+
+    /// Names, address lines and remittance: what transliteration rewrites (never ids).
+    static func isFreeText(_ path: String) -> Bool {
+        path.hasSuffix(".name") || path.hasSuffix(".remittance") || path.contains(".address_lines[")
+    }
+
+    static func isSEPA(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", "/", "-", "?", ":", "(", ")", ".", ",", "'", "+", " ": true
+        default: false
+        }
+    }
+
+    static func isDateTime(_ text: String) -> Bool {
+        // YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm]
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count >= 19, scalars[10] == "T",
+            (try? LocalDate(iso8601: String(String.UnicodeScalarView(scalars[0..<10])))) != nil
+        else { return false }
+        let digits: Set<Int> = [11, 12, 14, 15, 17, 18]
+        for position in 11..<19 {
+            let scalar = scalars[position]
+            if digits.contains(position) {
+                guard ("0"..."9").contains(scalar) else { return false }
+            } else if scalar != ":" {
+                return false
+            }
+        }
+        return true
+    }
+
+    struct GroupKey: Hashable {
+        var iban: String
+        var date: String
+        var currency: String
+    }
+
+    // MARK: - Rendering
+
+    static func render(_ input: Validated, version: Version, createdAt: String) -> Data {
+        // Group in order of first appearance.
+        var order: [GroupKey] = []
+        var members: [GroupKey: [Int]] = [:]
+        for (index, instruction) in input.instructions.enumerated() {
+            let key = GroupKey(iban: instruction.debtorIBAN, date: instruction.date, currency: instruction.money.currency.code)
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(index)
+        }
+
+        var total = ExactDecimal.zero
+        var totalScale = 0
+        for instruction in input.instructions {
+            // Int64 minor units cannot overflow Int128 for any realistic count of instructions.
+            total = total.adding(ExactDecimal(instruction.money)) ?? total
+            totalScale = max(totalScale, instruction.money.currency.minorUnits)
+        }
+
+        var out = XMLOutput()
+        out.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        out.raw("<Document xmlns=\"\(version.namespace)\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n")
+        out.open("CstmrCdtTrfInitn", 1)
+        out.open("GrpHdr", 2)
+        out.leaf("MsgId", input.messageID, 3)
+        out.leaf("CreDtTm", createdAt, 3)
+        out.leaf("NbOfTxs", String(input.instructions.count), 3)
+        out.leaf("CtrlSum", total.formatted(minimumScale: totalScale), 3)
+        out.open("InitgPty", 3)
+        out.leaf("Nm", input.initiatingParty, 4)
+        out.close("InitgPty", 3)
+        out.close("GrpHdr", 2)
+
+        let bicTag = version == .v09 ? "BICFI" : "BIC"
+        for (number, key) in order.enumerated() {
+            let indices = members[key] ?? []
+            let first = input.instructions[indices[0]]
+            let currency = first.money.currency
+            let isEUR = currency.code == "EUR"
+            var sum = ExactDecimal.zero
+            for index in indices { sum = sum.adding(ExactDecimal(input.instructions[index].money)) ?? sum }
+
+            out.open("PmtInf", 2)
+            out.leaf("PmtInfId", "\(input.messageID)-\(number + 1)", 3)
+            out.leaf("PmtMtd", "TRF", 3)
+            out.leaf("BtchBookg", "true", 3)
+            out.leaf("NbOfTxs", String(indices.count), 3)
+            out.leaf("CtrlSum", sum.formatted(minimumScale: currency.minorUnits), 3)
+            if isEUR {
+                out.open("PmtTpInf", 3)
+                out.open("SvcLvl", 4)
+                out.leaf("Cd", "SEPA", 5)
+                out.close("SvcLvl", 4)
+                out.close("PmtTpInf", 3)
+            }
+            if version == .v09 {
+                out.open("ReqdExctnDt", 3)
+                out.leaf("Dt", key.date, 4)
+                out.close("ReqdExctnDt", 3)
+            } else {
+                out.leaf("ReqdExctnDt", key.date, 3)
+            }
+            out.open("Dbtr", 3)
+            out.leaf("Nm", first.debtorName, 4)
+            out.close("Dbtr", 3)
+            out.open("DbtrAcct", 3)
+            out.open("Id", 4)
+            out.leaf("IBAN", key.iban, 5)
+            out.close("Id", 4)
+            out.close("DbtrAcct", 3)
+            out.open("DbtrAgt", 3)
+            out.open("FinInstnId", 4)
+            if let bic = first.debtorBIC {
+                out.leaf(bicTag, bic, 5)
+            } else {
+                out.open("Othr", 5)
+                out.leaf("Id", "NOTPROVIDED", 6)
+                out.close("Othr", 5)
+            }
+            out.close("FinInstnId", 4)
+            out.close("DbtrAgt", 3)
+            out.leaf("ChrgBr", isEUR ? "SLEV" : "SHAR", 3)
+
+            for index in indices {
+                let transaction = input.instructions[index]
+                out.open("CdtTrfTxInf", 3)
+                out.open("PmtId", 4)
+                if let id = transaction.instructionID { out.leaf("InstrId", id, 5) }
+                out.leaf("EndToEndId", transaction.endToEndID, 5)
+                out.close("PmtId", 4)
+                out.open("Amt", 4)
+                out.raw(String(repeating: "  ", count: 5))
+                out.raw("<InstdAmt Ccy=\"\(currency.code)\">\(transaction.money.decimalString)</InstdAmt>\n")
+                out.close("Amt", 4)
+                if let bic = transaction.creditorBIC {
+                    out.open("CdtrAgt", 4)
+                    out.open("FinInstnId", 5)
+                    out.leaf(bicTag, bic, 6)
+                    out.close("FinInstnId", 5)
+                    out.close("CdtrAgt", 4)
+                }
+                out.open("Cdtr", 4)
+                out.leaf("Nm", transaction.creditorName, 5)
+                if transaction.country != nil || !transaction.addressLines.isEmpty {
+                    out.open("PstlAdr", 5)
+                    if let country = transaction.country { out.leaf("Ctry", country, 6) }
+                    for line in transaction.addressLines { out.leaf("AdrLine", line, 6) }
+                    out.close("PstlAdr", 5)
+                }
+                out.close("Cdtr", 4)
+                out.open("CdtrAcct", 4)
+                out.open("Id", 5)
+                out.leaf("IBAN", transaction.creditorIBAN, 6)
+                out.close("Id", 5)
+                out.close("CdtrAcct", 4)
+                if let remittance = transaction.remittance {
+                    out.open("RmtInf", 4)
+                    out.leaf("Ustrd", remittance, 5)
+                    out.close("RmtInf", 4)
+                }
+                out.close("CdtTrfTxInf", 3)
+            }
+            out.close("PmtInf", 2)
+        }
+        out.close("CstmrCdtTrfInitn", 1)
+        out.raw("</Document>\n")
+        return Data(out.text.utf8)
+    }
+}
+
+/// A small indented XML text builder; every text value is escaped.
+private struct XMLOutput {
+    var text = ""
+
+    init() { text.reserveCapacity(4096) }
+
+    mutating func raw(_ string: String) { text += string }
+
+    mutating func indent(_ level: Int) {
+        for _ in 0..<level { text += "  " }
+    }
+
+    mutating func open(_ tag: String, _ level: Int) {
+        indent(level)
+        text += "<" + tag + ">\n"
+    }
+
+    mutating func close(_ tag: String, _ level: Int) {
+        indent(level)
+        text += "</" + tag + ">\n"
+    }
+
+    mutating func leaf(_ tag: String, _ value: String, _ level: Int) {
+        indent(level)
+        text += "<" + tag + ">"
+        escape(value)
+        text += "</" + tag + ">\n"
+    }
+
+    mutating func escape(_ value: String) {
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "&": text += "&amp;"
+            case "<": text += "&lt;"
+            case ">": text += "&gt;"
+            case "\"": text += "&quot;"
+            case "'": text += "&apos;"
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+    }
+}

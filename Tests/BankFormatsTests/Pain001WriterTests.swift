@@ -1,0 +1,271 @@
+import BankFormats
+import Foundation
+import PayHubDomain
+import Testing
+
+/// The official XSDs (`../shared/conformance/xsd`), found from this file.
+private enum WriterSchemas {
+    static let shared: URL = {
+        let repository = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shared = repository.deletingLastPathComponent().appendingPathComponent("shared")
+        if FileManager.default.fileExists(atPath: shared.appendingPathComponent("conformance/xsd").path) {
+            return shared
+        }
+        return URL(fileURLWithPath: "/work/shared")
+    }()
+
+    static func schema(_ version: Pain001Writer.Version) -> URL {
+        shared.appendingPathComponent("conformance/xsd/pain.\(version.rawValue).xsd")
+    }
+
+    static func xmllint() -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(directory)/xmllint"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+private func instruction(
+    _ e2e: String, _ amount: String, _ currency: String = "EUR", date: String = "2024-01-03",
+    debtorIBAN: String = "DE89370400440532013000", debtorBIC: String? = "COBADEFFXXX",
+    creditorName: String? = "Supplier Ltd", creditorIBAN: String = "GB29NWBK60161331926819",
+    creditorBIC: String? = nil, instructionID: String? = nil, remittance: String? = "Invoice 4711"
+) -> Pain001Input.Instruction {
+    Pain001Input.Instruction(
+        endToEndID: e2e, instructionID: instructionID, amount: amount, currency: currency,
+        requestedExecutionDate: date,
+        debtor: .init(name: "ACME GmbH", iban: debtorIBAN, bic: debtorBIC),
+        creditor: .init(
+            name: creditorName, iban: creditorIBAN, bic: creditorBIC, country: "GB",
+            addressLines: ["1 High Street", "London"]),
+        remittance: remittance)
+}
+
+/// Three (debtor, date, currency) groups, interleaved, with a text that needs escaping.
+private func sample() -> Pain001Input {
+    Pain001Input(
+        messageID: "MSG-1", initiatingParty: .init(name: "ACME GmbH"),
+        instructions: [
+            instruction("E2E-1", "100.00", instructionID: "INSTR-1"),
+            instruction("E2E-2", "0.5", date: "2024-01-04", creditorBIC: "NWBKGB2L", remittance: "Rechnung 4712 (Teil 2/3)"),
+            instruction("E2E-3", "250.10"),
+            instruction(
+                "E2E-4", "1200", "USD", debtorIBAN: "FR1420041010050500013M02606", debtorBIC: nil,
+                creditorName: "Smith & Sons <US> \"Übersee\"", remittance: nil),
+            instruction("E2E-5", "0.01", date: "2024-01-04"),
+        ])
+}
+
+private let createdAt = "2024-01-02T10:00:00Z"
+
+@Suite("Pain001Writer")
+struct Pain001WriterTests {
+    @Test("groups by debtor, date and currency, with counts and sums at both levels")
+    func grouping() throws {
+        for version in Pain001Writer.Version.allCases {
+            let data = try Pain001Writer.write(sample(), version: version, createdAt: createdAt)
+            let read = try Pain001Reader.read(data)
+            #expect(read.warnings.isEmpty, "\(read.warnings)")
+            #expect(read.format == "pain.\(version.rawValue)")
+            #expect(read.numberOfTransactions == 5)
+            #expect(read.controlSum.map { $0.isEqual(to: ExactDecimal("1550.61")!) } == true)
+            #expect(read.payments.map(\.id) == ["MSG-1-1", "MSG-1-2", "MSG-1-3"])
+            #expect(read.payments.map { $0.transactions.map(\.endToEndID) } == [
+                ["E2E-1", "E2E-3"], ["E2E-2", "E2E-5"], ["E2E-4"],
+            ])
+            #expect(read.payments.map(\.requestedExecutionDate) == ["2024-01-03", "2024-01-04", "2024-01-03"])
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(text.contains("<CtrlSum>1550.61</CtrlSum>"))
+            #expect(text.contains("<CtrlSum>350.10</CtrlSum>"))
+            #expect(text.contains("<CtrlSum>0.51</CtrlSum>"))
+            #expect(text.contains("<CtrlSum>1200.00</CtrlSum>"))
+            #expect(text.contains("<NbOfTxs>2</NbOfTxs>"))
+            #expect(text.contains("<InstdAmt Ccy=\"EUR\">0.50</InstdAmt>"))
+            #expect(text.contains("<ChrgBr>SLEV</ChrgBr>") && text.contains("<ChrgBr>SHAR</ChrgBr>"))
+            #expect(text.contains("<Id>NOTPROVIDED</Id>"))
+            #expect(text.contains("<Nm>Smith &amp; Sons &lt;US&gt; &quot;Übersee&quot;</Nm>"))
+            if version == .v09 {
+                #expect(text.contains("<BICFI>COBADEFFXXX</BICFI>") && !text.contains("<BIC>"))
+                #expect(text.contains("<ReqdExctnDt>\n        <Dt>2024-01-03</Dt>"))
+            } else {
+                #expect(text.contains("<BIC>COBADEFFXXX</BIC>") && !text.contains("<BICFI>"))
+                #expect(text.contains("<ReqdExctnDt>2024-01-03</ReqdExctnDt>"))
+            }
+        }
+    }
+
+    @Test("output is valid against the official XSD", arguments: Pain001Writer.Version.allCases)
+    func schemaValid(version: Pain001Writer.Version) throws {
+        guard let xmllint = WriterSchemas.xmllint() else {
+            Issue.record("xmllint is not installed: run scripts/test, which installs libxml2-utils")
+            return
+        }
+        let data = try Pain001Writer.write(sample(), version: version, createdAt: createdAt)
+        let file = FileManager.default.temporaryDirectory
+            .appendingPathComponent("pain001-writer-\(version.rawValue)-\(UUID().uuidString).xml")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: xmllint)
+        process.arguments = ["--noout", "--schema", WriterSchemas.schema(version).path, file.path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(message)")
+    }
+
+    @Test("round trip through Pain001Reader", arguments: Pain001Writer.Version.allCases)
+    func roundTrip(version: Pain001Writer.Version) throws {
+        let input = sample()
+        let read = try Pain001Reader.read(Pain001Writer.write(input, version: version, createdAt: createdAt))
+        #expect(read.messageID == "MSG-1")
+        #expect(read.createdAt == createdAt)
+        #expect(read.initiatingParty == "ACME GmbH")
+        #expect(read.payments.allSatisfy { $0.batchBooking == true })
+        let transactions = read.payments.flatMap { payment in payment.transactions.map { (payment, $0) } }
+        #expect(transactions.count == input.instructions.count)
+        for (payment, transaction) in transactions {
+            let source = try #require(input.instructions.first { $0.endToEndID == transaction.endToEndID })
+            let currency = try Currency(code: source.currency!)
+            let expected = try Money(parsing: source.amount!, currency: currency)
+            #expect(transaction.amount.isEqual(to: ExactDecimal(expected)))
+            #expect(transaction.currency == source.currency)
+            #expect(transaction.instructionID == source.instructionID)
+            #expect(transaction.remittance == source.remittance)
+            #expect(transaction.creditor.name == source.creditor?.name)
+            #expect(transaction.creditor.iban == source.creditor?.iban)
+            #expect(transaction.creditor.bic == source.creditor?.bic)
+            #expect(transaction.creditor.country == source.creditor?.country)
+            #expect(payment.debtor.name == source.debtor?.name)
+            #expect(payment.debtor.iban == source.debtor?.iban)
+            #expect(payment.debtor.bic == source.debtor?.bic)
+            #expect(payment.requestedExecutionDate == source.requestedExecutionDate)
+        }
+    }
+
+    @Test("the same input gives the same bytes")
+    func deterministic() throws {
+        for version in Pain001Writer.Version.allCases {
+            let first = try Pain001Writer.write(sample(), version: version, createdAt: createdAt)
+            let second = try Pain001Writer.write(sample(), version: version, createdAt: createdAt)
+            #expect(first == second)
+        }
+    }
+
+    @Test("decodes the INPUT.json of format-json.md")
+    func decodesSpecExample() throws {
+        let json = """
+            {
+              "message_id": "MSG-1",
+              "initiating_party": {"name": "ACME GmbH"},
+              "instructions": [{
+                "end_to_end_id": "E2E-1", "amount": "100.00", "currency": "EUR", "requested_execution_date": "2024-01-03",
+                "debtor": {"name": "ACME GmbH", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
+                "creditor": {"name": "Supplier Ltd", "iban": "GB29NWBK60161331926819", "bic": null, "country": "GB",
+                             "address_lines": ["1 High Street", "London"]},
+                "remittance": "Invoice 4711"
+              }]
+            }
+            """
+        let input = try JSONDecoder().decode(Pain001Input.self, from: Data(json.utf8))
+        #expect(input.messageID == "MSG-1")
+        #expect(input.instructions.first?.creditor?.addressLines == ["1 High Street", "London"])
+        #expect(Pain001Writer.validate(input).isEmpty)
+        let read = try Pain001Reader.read(Pain001Writer.write(input, version: .v09, createdAt: createdAt))
+        #expect(read.payments.first?.transactions.first?.amount.isEqual(to: ExactDecimal("100.00")!) == true)
+    }
+
+    /// One broken field per case: the path and message it must produce.
+    static let problems: [(String, @Sendable (inout Pain001Input.Instruction) -> Void, String, String)] = [
+        ("IBAN check digit", { $0.creditor?.iban = "GB28NWBK60161331926819" }, "creditor.iban", "IBAN check digits do not match"),
+        ("too many decimals", { $0.amount = "1.234" }, "amount", "EUR amounts have at most 2 decimal places"),
+        ("JPY decimals", { $0.currency = "JPY"; $0.amount = "10.5" }, "amount", "JPY amounts have at most 0 decimal places"),
+        ("missing creditor name", { $0.creditor?.name = nil }, "creditor.name", "creditor name is required"),
+        ("unknown currency", { $0.currency = "XYZ" }, "currency", "'XYZ' is not an ISO 4217 currency code"),
+        ("invalid BIC", { $0.creditor?.bic = "NWBK1" }, "creditor.bic", "BIC must have"),
+        ("end-to-end id too long", { $0.endToEndID = String(repeating: "A", count: 36) }, "end_to_end_id", "at most 35 characters"),
+        ("end-to-end id outside SEPA", { $0.endToEndID = "E2E_1" }, "end_to_end_id", "outside the SEPA character set"),
+        ("name too long", { $0.creditor?.name = String(repeating: "n", count: 71) }, "creditor.name", "at most 70 characters"),
+        ("remittance too long", { $0.remittance = String(repeating: "r", count: 141) }, "remittance", "at most 140 characters"),
+        ("not a date", { $0.requestedExecutionDate = "2024-02-30" }, "requested_execution_date", "real calendar date"),
+        ("negative amount", { $0.amount = "-5.00" }, "amount", "greater than zero"),
+        ("EUR name outside SEPA", { $0.creditor?.name = "Müller GmbH" }, "creditor.name", "contains 'ü', outside the SEPA character set"),
+        ("EUR remittance outside SEPA", { $0.remittance = "A & B" }, "remittance", "transliteration (--transliterate) can replace it"),
+        ("too many address lines", { $0.creditor?.addressLines = ["a", "b", "c"] }, "creditor.address_lines", "at most 2 address lines"),
+        ("instruction id too long", { $0.instructionID = String(repeating: "I", count: 36) }, "instruction_id", "at most 35 characters"),
+    ]
+
+    @Test("each problem is reported with its path and nothing is written", arguments: 0..<problems.count)
+    func problem(case index: Int) {
+        let (_, breakIt, field, message) = Self.problems[index]
+        var input = sample()
+        breakIt(&input.instructions[2])
+        let errors = Pain001Writer.validate(input)
+        #expect(errors.count == 1, "\(errors)")
+        #expect(errors.first?.path == "instructions[2].\(field)")
+        #expect(errors.first?.message.contains(message) == true, "\(errors)")
+        #expect(errors.first?.description.hasPrefix("instructions[2].\(field): ") == true)
+        #expect(throws: ValidationFailure.self) {
+            _ = try Pain001Writer.write(input, version: .v09, createdAt: createdAt)
+        }
+    }
+
+    @Test("all problems are reported at once")
+    func allProblems() {
+        var input = sample()
+        input.instructions[0].creditor?.iban = "GB28NWBK60161331926819"
+        input.instructions[3].currency = "XYZ"
+        do throws(ValidationFailure) {
+            _ = try Pain001Writer.write(input, version: .v03, createdAt: createdAt)
+            Issue.record("invalid input was written")
+        } catch {
+            #expect(error.errors.map(\.path) == ["instructions[0].creditor.iban", "instructions[3].currency"])
+        }
+    }
+
+    @Test("transliteration, when asked, brings EUR free texts into the SEPA set; ids are never changed")
+    func transliteration() throws {
+        #expect(Pain001Writer.sepaTransliterated("Müller & Söhne Façade ß Æ [1]_x \"q\" €") == "Mueller + Soehne Facade ss AE (1)-x 'q' .")
+        var input = sample()
+        input.instructions[0].creditor?.name = "Müller & Söhne"
+        input.instructions[0].remittance = "Façade {Rechnung} é"
+        input.instructions[3].creditor?.name = "Smith & Sons"  // USD: left as given
+        #expect(Pain001Writer.validate(input).map(\.path) == ["instructions[0].creditor.name", "instructions[0].remittance"])
+        #expect(Pain001Writer.validate(input, transliterate: true).isEmpty)
+        for version in Pain001Writer.Version.allCases {
+            let data = try Pain001Writer.write(input, version: version, createdAt: createdAt, transliterate: true)
+            let read = try Pain001Reader.read(data)
+            let transactions = read.payments.flatMap(\.transactions)
+            let first = try #require(transactions.first { $0.endToEndID == "E2E-1" })
+            #expect(first.creditor.name == "Mueller + Soehne")
+            #expect(first.remittance == "Facade (Rechnung) e")
+            #expect(transactions.first { $0.endToEndID == "E2E-4" }?.creditor.name == "Smith & Sons")
+        }
+        input.instructions[1].endToEndID = "E2E_2"
+        #expect(Pain001Writer.validate(input, transliterate: true).map(\.path) == ["instructions[1].end_to_end_id"])
+    }
+
+    @Test("instructions of one PmtInf must agree on the debtor's name and BIC")
+    func inconsistentDebtor() {
+        var input = sample()
+        input.instructions[2].debtor?.name = "ACME AG"
+        input.instructions[2].debtor?.bic = "DEUTDEFF"
+        let errors = Pain001Writer.validate(input)
+        #expect(errors.map(\.path) == ["instructions[2].debtor.name", "instructions[2].debtor.bic"])
+        #expect(errors.first?.message.contains("instructions[0]") == true)
+    }
+
+    @Test("SEPA character set applies to EUR only")
+    func sepaOnlyForEUR() {
+        var input = sample()
+        input.instructions[3].endToEndID = "E2E_4"  // USD
+        #expect(Pain001Writer.validate(input).isEmpty)
+    }
+}
