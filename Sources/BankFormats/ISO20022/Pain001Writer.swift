@@ -536,7 +536,7 @@ public enum Pain001Writer {
             totalScale = max(totalScale, instruction.money.currency.minorUnits)
         }
 
-        var out = XMLOutput()
+        var out = ISOXMLText()
         out.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         out.raw("<Document xmlns=\"\(version.namespace)\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n")
         out.open("CstmrCdtTrfInitn", 1)
@@ -644,48 +644,5 @@ public enum Pain001Writer {
         out.close("CstmrCdtTrfInitn", 1)
         out.raw("</Document>\n")
         return Data(out.text.utf8)
-    }
-}
-
-/// A small indented XML text builder; every text value is escaped.
-private struct XMLOutput {
-    var text = ""
-
-    init() { text.reserveCapacity(4096) }
-
-    mutating func raw(_ string: String) { text += string }
-
-    mutating func indent(_ level: Int) {
-        for _ in 0..<level { text += "  " }
-    }
-
-    mutating func open(_ tag: String, _ level: Int) {
-        indent(level)
-        text += "<" + tag + ">\n"
-    }
-
-    mutating func close(_ tag: String, _ level: Int) {
-        indent(level)
-        text += "</" + tag + ">\n"
-    }
-
-    mutating func leaf(_ tag: String, _ value: String, _ level: Int) {
-        indent(level)
-        text += "<" + tag + ">"
-        escape(value)
-        text += "</" + tag + ">\n"
-    }
-
-    mutating func escape(_ value: String) {
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": text += "&amp;"
-            case "<": text += "&lt;"
-            case ">": text += "&gt;"
-            case "\"": text += "&quot;"
-            case "'": text += "&apos;"
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
     }
 }
