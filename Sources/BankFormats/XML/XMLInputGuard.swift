@@ -8,9 +8,9 @@ import Foundation
 ///
 /// Foundation's `XMLParser` (swift-corelibs-foundation) runs libxml2 in recover mode and force-unwraps
 /// names as UTF-8: an invalid UTF-8 byte in a tag name traps the process, and a processing instruction
-/// without data (`<?xml?>`, `<?foo?>`) makes it dereference a null pointer. Both are refused here
-/// before any parser sees the bytes, which must be UTF-8 as ISO 20022 prescribes (a file declaring
-/// ISO-8859-1 is let through: libxml2 transcodes it). Recover mode also turns a truncated file, content
+/// without data (`<?xml?>`, `<?foo?>`) makes it dereference a null pointer. Data-less processing
+/// instructions, DTDs and encodings other than UTF-8 and ISO-8859-1 are refused here; `XMLTextInput`
+/// then makes sure the parser only ever sees valid UTF-8. Recover mode also turns a truncated file, content
 /// after the root element or a stray `<` or `&` into a partial tree while `parse()` reports success; a
 /// well-formedness pass refuses whatever libxml2 complained about, at the line where it did.
 /// ``XMLTree/parse(_:)`` runs these for every XML reader.
@@ -23,22 +23,18 @@ enum XMLInputGuard {
                 .unsupportedEncoding, at: "line 1",
                 "the file is not UTF-8 text (UTF-16, UTF-32 or binary); ISO 20022 messages are UTF-8")
         }
-        var utf8 = true
         if !data.starts(with: [0xEF, 0xBB, 0xBF]), let declared = declaredEncoding(data) {
             switch declared.uppercased() {
             case "UTF-8", "UTF8": break
-            // Every byte is a Latin-1 character; libxml2 transcodes it to UTF-8.
-            case "ISO-8859-1", "ISO8859-1", "ISO_8859-1", "LATIN1", "LATIN-1": utf8 = false
+            // Every byte is a Latin-1 character; XMLTextInput transcodes it to UTF-8.
+            case "ISO-8859-1", "ISO8859-1", "ISO_8859-1", "LATIN1", "LATIN-1": break
             default:
                 throw FormatError(
                     .unsupportedEncoding, at: "line 1",
                     "the file declares the encoding \(String(declared.prefix(40))); ISO 20022 messages are UTF-8")
             }
         }
-        if utf8, let line = firstInvalidUTF8Line(data) {
-            throw FormatError(
-                .unsupportedEncoding, at: "line \(line)", "the file is not valid UTF-8 (ISO 20022 messages are UTF-8)")
-        }
+        // Whether the bytes really are UTF-8 is checked once, by XMLTextInput, which XMLTree.parse runs next.
         // No ISO 20022 message has a DTD; refusing one also keeps entity expansion out.
         if let range = data.range(of: Data("<!DOCTYPE".utf8)) {
             throw FormatError(
@@ -93,22 +89,6 @@ enum XMLInputGuard {
         guard let quote = rest.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { return nil }
         rest = rest.dropFirst()
         return String(decoding: rest.prefix { $0 != quote }, as: UTF8.self)
-    }
-
-    /// The line of the first byte sequence that is not UTF-8, nil when the data is all UTF-8.
-    static func firstInvalidUTF8Line(_ data: Data) -> Int? {
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
-            var iterator = raw.makeIterator()
-            var decoder = UTF8()
-            var line = 1
-            while true {
-                switch decoder.decode(&iterator) {
-                case .scalarValue(let scalar): if scalar == "\n" { line += 1 }
-                case .emptyInput: return nil
-                case .error: return line
-                }
-            }
-        }
     }
 
     static func line(at index: Data.Index, in data: Data) -> Int {
