@@ -36,7 +36,7 @@ public protocol PayHubStore: Sendable {
     /// Stores a new payment and moves each of its payables from open to in_payment, all or nothing.
     func createPayment(_ payment: Payment, context: AuditContext) async throws
     func payment(_ id: ID<Payment>, scope: EntityScope) async throws -> Payment?
-    func payments(_ filter: PaymentFilter, _ page: PaymentPageRequest, scope: EntityScope) async throws -> Page<Payment>
+    func payments(_ filter: PaymentFilter, _ page: PageRequest, scope: EntityScope) async throws -> Page<Payment>
     /// Moves a payment from `expected` to `target` with a guarded update; if another writer moved it
     /// first, nothing changes and ``StorageError/Code/stateChanged`` is thrown. Payables follow: they are
     /// reopened when the payment is cancelled, rejected, failed or returned, and paid when it settles.
@@ -141,8 +141,6 @@ public struct PageRequest: Sendable, Hashable {
         self.afterID = afterID
     }
 }
-
-public typealias PaymentPageRequest = PageRequest
 
 /// One page of a list, ordered by id (ids sort by creation time), with the cursor of the next page.
 public struct Page<Item: Sendable>: Sendable {
