@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .executable(name: "payhub", targets: ["payhub"]),
         .library(name: "PayHubDomain", targets: ["PayHubDomain"]),
+        // For the fuzzers (Fuzz/) and benchmarks (Benchmarks/), separate packages so CI builds neither.
+        .library(name: "BankFormats", targets: ["BankFormats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
