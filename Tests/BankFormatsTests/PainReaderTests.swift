@@ -562,22 +562,27 @@ struct PainReaderTests {
         #expect(error.code == .unsupportedEncoding && error.location == "line \(line)")
     }
 
-    @Test("markup Foundation's parser would trap on is refused with its line: DOCTYPE, a processing instruction without data")
+    @Test("a DTD or a misplaced XML declaration is refused with its line; processing instructions are read past")
     func unsafeMarkup() throws {
         let text = try PainCorpus.text("pain002", "moov-valid_pain_v11.xml")
         for insert in [
             "<!DOCTYPE Document [<!NOTATION n SYSTEM \"x\">]>\n",
             "<!DOCTYPE Document [<!ATTLIST Document a CDATA #IMPLIED>]>\n",
-            "<?pi?>\n",
         ] {
             let data = Data((insert + text).utf8)
             let error = try #require(readError { () throws(FormatError) in try Pain002Reader.read(data) })
             #expect(error.code == .malformed && error.location == "line 1", "\(error)")
         }
+        // The XML declaration must open the file: after anything else it is an error where it stands.
+        let late = try #require(
+            readError { () throws(FormatError) in
+                try Pain002Reader.read(Data(("<?pi?>\n<?xml version=\"1.0\"?>\n" + text).utf8))
+            })
+        #expect(late.code == .malformed && late.location == "line 2" && late.message.contains("declaration"), "\(late)")
+        // Processing instructions, with data or without, are read past.
         let inside = Data(text.replacingOccurrences(of: "<GrpHdr>", with: "<GrpHdr><?pi?>").utf8)
-        #expect(readError { () throws(FormatError) in try Pain002Reader.read(inside) }?.location == "line 3")
-        // A processing instruction with data is read past.
-        let stylesheet = "<?xml-stylesheet href=\"a.xsl\"?>\n" + text
+        #expect(try Pain002Reader.read(inside).messageID == "MsgId")
+        let stylesheet = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?xml-stylesheet href=\"a.xsl\"?>\n" + text
         #expect(try Pain002Reader.read(Data(stylesheet.utf8)).messageID == "MsgId")
     }
 

@@ -18,7 +18,7 @@ enum CamtEntryReader {
         }
         let direction = try CamtValues.direction(of: node)
         let amount = CamtValues.signed(try CamtValues.amount(amountNode), direction: direction)
-        let currency = amountNode.attributes["Ccy"]?.trimmingCharacters(in: .whitespaces)
+        let currency = amountNode.attribute("Ccy")?.trimmingCharacters(in: .whitespaces)
         if currency?.isEmpty ?? true {
             deviations.append("\(amountNode.path) (line \(amountNode.line)) has no Ccy attribute")
         }

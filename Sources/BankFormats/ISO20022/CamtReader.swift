@@ -12,33 +12,198 @@ import PayHubDomain
 /// path and line; the file is reported as it is and never corrected (balances are checked by
 /// ``StatementDocument/checkBalances()``, which ``BankFileReader`` calls).
 public enum CamtReader {
+    /// Reads a whole message in memory. Balances are left to ``StatementDocument/checkBalances()``, as
+    /// for every reader (``BankFileReader`` calls it).
     public static func read(_ data: Data) throws(FormatError) -> StatementDocument {
-        return try read(root: XMLTree.parse(data))
+        var reader = CamtStreamReader(keepsEntries: true) { _ in }
+        try XMLReading.read(data, into: &reader)
+        return try reader.finish()
     }
 
-    /// Reads an already parsed XML tree (whose bytes passed ``XMLInputGuard``'s checks).
-    static func read(root: XMLNode) throws(FormatError) -> StatementDocument {
-        let located = try CamtMessage.locate(in: root)
-        var warnings: [FormatWarning] = []
-        let format = CamtMessage.format(of: located, root: root, warnings: &warnings)
-        let message = located.message
-        let items = message.children(located.kind.itemName)
-        guard !items.isEmpty else {
-            // The schema requires at least one; a message without any carries nothing to import and is
-            // most likely a truncated export, so it is refused rather than read as an empty statement.
-            throw message.camtError(
+    /// Reads a camt file of any size in constant memory: each statement's header and each entry is
+    /// handed to `handle` as soon as it is read, and forgotten. The document returned holds the
+    /// statements without their entries, and every warning — `balance_mismatch` included, which this
+    /// reader checks itself since the entries are gone. An error `handle` throws ends the reading and
+    /// is rethrown; a malformed file is a ``FormatError`` naming the element (`…/Stmt[1]/Ntry[7]/Amt`).
+    /// `chunkSize` is how much of the file is read at a time (a token longer than that grows it).
+    public static func stream(
+        contentsOf url: URL, chunkSize: Int = 1 << 20, _ handle: (CamtStreamEvent) throws -> Void
+    ) throws -> StatementDocument {
+        try withoutActuallyEscaping(handle) { handle in
+            var reader = CamtStreamReader(keepsEntries: false, handle: handle)
+            do {
+                try XMLReading.read(contentsOf: url, chunkSize: max(chunkSize, 16), into: &reader)
+            } catch {
+                throw reader.handlerError ?? error
+            }
+            return try reader.finish()
+        }
+    }
+}
+
+/// What ``CamtReader/stream(contentsOf:_:)`` hands over, in document order.
+public enum CamtStreamEvent: Sendable {
+    /// A statement's header — id, account, currency and balances — before its entries; `entries` is empty.
+    case statement(index: Int, Statement)
+    case entry(statement: Int, StatementEntry)
+}
+
+/// Builds the camt model from scanner events. Everything but the entries goes into one element tree
+/// (headers are small); each `Ntry` is built into a tree of its own, read, handed on and dropped, and a
+/// finished statement is dropped from the tree too, so memory does not grow with the file.
+struct CamtStreamReader: XMLContentHandler {
+    private let keepsEntries: Bool
+    private let handle: (CamtStreamEvent) throws -> Void
+    private(set) var handlerError: (any Error)?
+
+    private var tree = XMLTreeBuilder()
+    private var entryTree = XMLTreeBuilder()
+    private var entryDepth = 0
+    private var message: (index: Int, kind: CamtMessageKind)?
+    /// The statement (`Stmt`, `Rpt`, `Ntfctn`) being read: its element, its reader once its header
+    /// has been read, and its path for entries' error messages.
+    private var item: Int?
+    private var itemReader: CamtStatementReader?
+    private var itemPath = ""
+    private var itemHeader = Statement()
+    private var itemEntries: [StatementEntry] = []
+    private var itemCount = 0
+    private var entryCount = 0
+
+    private var format: String?
+    private var messageID: String?
+    private var createdAt: String?
+    private var statements: [Statement] = []
+    private var warnings: [FormatWarning] = []
+
+    init(keepsEntries: Bool, handle: @escaping (CamtStreamEvent) throws -> Void) {
+        self.keepsEntries = keepsEntries
+        self.handle = handle
+    }
+
+    mutating func startElement(_ tag: XMLStartTag) throws(FormatError) {
+        if entryDepth > 0 {
+            entryTree.start(tag)
+            entryDepth += 1
+            return
+        }
+        let parent = tree.open.last
+        if let item, parent == item, Self.equals(tag.localName, "Ntry") {
+            try beginStatement()
+            entryCount += 1
+            entryTree.reset(rootPrefix: itemPath)
+            entryTree.start(tag, ordinal: entryCount)
+            entryDepth = 1
+            return
+        }
+        if let message, item == nil, parent == message.index,
+            Self.equals(tag.localName, message.kind.itemName)
+        {
+            itemCount += 1
+            tree.start(tag, ordinal: itemCount)
+            item = tree.open.last
+            itemReader = nil
+            entryCount = 0
+            itemEntries.removeAll(keepingCapacity: true)
+            return
+        }
+        tree.start(tag)
+        if message == nil, let kind = CamtMessageKind(elementName: String(decoding: tag.localName, as: UTF8.self)),
+            parent.map({ XMLNode(storage: tree.storage, index: $0).hasName("Document") }) ?? true
+        {
+            message = (tree.open.last!, kind)
+        }
+    }
+
+    mutating func characters(_ text: UnsafeRawBufferPointer) throws(FormatError) {
+        if entryDepth > 0 { entryTree.characters(text) } else { tree.characters(text) }
+    }
+
+    mutating func endElement() throws(FormatError) {
+        if entryDepth > 0 {
+            entryTree.end()
+            entryDepth -= 1
+            if entryDepth == 0 { try finishEntry() }
+            return
+        }
+        let closing = tree.open.last
+        tree.end()
+        if let closing, closing == item {
+            try finishStatement()
+            tree.storage.removeSubtree(at: closing)
+            item = nil
+        }
+    }
+
+    /// Reads the statement's header once, when its first entry starts (the schema puts `Acct`, `Bal`
+    /// and `TxsSummry` before `Ntry`) or, without entries, when it ends.
+    private mutating func beginStatement() throws(FormatError) {
+        guard itemReader == nil, let item, let message else { return }
+        let tree = tree.storage
+        let node = XMLNode(storage: tree, index: item)
+        if format == nil {
+            let messageNode = XMLNode(storage: tree, index: message.index)
+            let root = XMLNode(storage: tree, index: 0)
+            let document = messageNode.parent.flatMap { $0.hasName("Document") ? $0 : nil }
+            let appHeader = document == nil || root.index == document?.index ? nil : (root.child("AppHdr") ?? root.descendants("AppHdr").first)
+            let located = CamtMessage.Located(document: document, message: messageNode, kind: message.kind, appHeader: appHeader)
+            format = CamtMessage.format(of: located, root: root, warnings: &warnings)
+            messageID = messageNode.value("GrpHdr", "MsgId")
+            createdAt = messageNode.value("GrpHdr", "CreDtTm")
+        }
+        var reader = CamtStatementReader(index: itemCount - 1)
+        itemHeader = try reader.readHeader(node)
+        itemReader = reader
+        itemPath = node.path
+        try deliver(.statement(index: itemCount - 1, itemHeader))
+    }
+
+    private mutating func finishEntry() throws(FormatError) {
+        guard let root = entryTree.root, var reader = itemReader else { return }
+        let read = try CamtEntryReader.read(root, account: itemHeader.account)
+        reader.add(read)
+        itemReader = reader
+        if keepsEntries { itemEntries.append(read.entry) }
+        try deliver(.entry(statement: itemCount - 1, read.entry))
+    }
+
+    private mutating func finishStatement() throws(FormatError) {
+        try beginStatement()
+        guard let item, var reader = itemReader else { return }
+        reader.finish(XMLNode(storage: tree.storage, index: item), checkingBalances: !keepsEntries, header: itemHeader)
+        warnings += reader.warnings
+        var statement = itemHeader
+        statement.entries = itemEntries
+        statements.append(statement)
+        itemEntries.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func deliver(_ event: CamtStreamEvent) throws(FormatError) {
+        do {
+            try handle(event)
+        } catch {
+            handlerError = error
+            throw FormatError(.malformed, "stopped by the statement's consumer")
+        }
+    }
+
+    /// The document, once the scanner has read the last byte.
+    func finish() throws(FormatError) -> StatementDocument {
+        guard message != nil, let format else {
+            guard let root = tree.root else {
+                throw FormatError(.malformed, at: "line 1", "the XML is not well-formed: the document is empty")
+            }
+            let located = try CamtMessage.locate(in: root)
+            throw located.message.camtError(
                 .missingField, "a \(located.kind.messageName) message without any \(located.kind.itemName)")
         }
-        var statements: [Statement] = []
-        statements.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() {
-            var reader = CamtStatementReader(index: index)
-            statements.append(try reader.read(item))
-            warnings += reader.warnings
-        }
         return StatementDocument(
-            format: format, messageID: message.value("GrpHdr", "MsgId"), createdAt: message.value("GrpHdr", "CreDtTm"),
-            statements: statements, warnings: warnings)
+            format: format, messageID: messageID, createdAt: createdAt, statements: statements, warnings: warnings)
+    }
+
+    private static func equals(_ bytes: UnsafeRawBufferPointer, _ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes.elementsEqual($0) }
     }
 }
 
@@ -182,7 +347,10 @@ struct CamtStatementReader {
 
     init(index: Int) { self.index = index }
 
-    mutating func read(_ node: XMLNode) throws(FormatError) -> Statement {
+    private var totals = CamtTotals()
+
+    /// Id, account, currency and balances: everything before the entries.
+    mutating func readHeader(_ node: XMLNode) throws(FormatError) -> Statement {
         let account = Self.account(node.child("Acct"))
         var opening: StatementBalance?
         var previousClosing: StatementBalance?
@@ -210,30 +378,34 @@ struct CamtStatementReader {
             default: break
             }
         }
-
-        var entries: [StatementEntry] = []
-        var totals = CamtTotals()
-        let entryNodes = node.children("Ntry")
-        entries.reserveCapacity(entryNodes.count)
-        for entryNode in entryNodes {
-            let read = try CamtEntryReader.read(entryNode, account: account)
-            for deviation in read.deviations {
-                warnings.append(FormatWarning(statement: index, code: .schemaDeviation, message: deviation))
-            }
-            totals.add(read.entry.amount, credit: read.credit)
-            entries.append(read.entry)
-        }
-        if Self.isWholeStatement(node) { checkSummary(node.child("TxsSummry"), against: totals) }
-
         return Statement(
             id: node.value("Id"), account: account,
             currency: node.value("Acct", "Ccy") ?? firstBalanceCurrency,
             // PRCD, the previous closing balance, is the opening balance when the bank gives no OPBD.
-            openingBalance: opening ?? previousClosing, closingBalance: closing, entries: entries)
+            openingBalance: opening ?? previousClosing, closingBalance: closing)
+    }
+
+    mutating func add(_ read: CamtEntryReader.Read) {
+        for deviation in read.deviations {
+            warnings.append(FormatWarning(statement: index, code: .schemaDeviation, message: deviation))
+        }
+        totals.add(read.entry.amount, credit: read.credit)
+    }
+
+    /// Checks the statement's `TxsSummry`, and its balances when the entries are not kept for
+    /// ``StatementDocument/checkBalances()``.
+    mutating func finish(_ node: XMLNode, checkingBalances: Bool, header: Statement) {
+        if Self.isWholeStatement(node) { checkSummary(node.child("TxsSummry"), against: totals) }
+        if checkingBalances, let opening = header.openingBalance?.amount, let closing = header.closingBalance?.amount,
+            let warning = StatementDocument.balanceWarning(
+                statement: index, opening: opening, entries: totals.signedSum, closing: closing)
+        {
+            warnings.append(warning)
+        }
     }
 
     private func currency(of amountNode: XMLNode) -> String? {
-        guard let code = amountNode.attributes["Ccy"]?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
+        guard let code = amountNode.attribute("Ccy")?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
             return nil
         }
         return code
@@ -296,6 +468,7 @@ struct CamtTotals {
     /// Nil once a sum leaves `Int128` (it cannot with the schema's 18 digits, but nothing traps).
     var creditSum: ExactDecimal? = .zero
     var debitSum: ExactDecimal? = .zero
+    var signedSum: ExactDecimal? = .zero
 
     var grossSum: ExactDecimal? {
         guard let creditSum, let debitSum else { return nil }
@@ -303,6 +476,7 @@ struct CamtTotals {
     }
 
     mutating func add(_ signed: ExactDecimal, credit: Bool) {
+        signedSum = signedSum?.adding(signed)
         if credit {
             creditCount += 1
             creditSum = creditSum?.adding(signed)

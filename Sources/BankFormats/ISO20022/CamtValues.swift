@@ -16,7 +16,7 @@ enum CamtValues {
     /// An unsigned amount as the schema writes it (`xs:decimal`, at most 5 decimals and 18 digits),
     /// exactly. `5.` and `.5` are valid `xs:decimal` and read as 5 and 0.5.
     static func amount(_ node: XMLNode) throws(FormatError) -> ExactDecimal {
-        let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = node.trimmedText
         guard !text.isEmpty else { throw node.camtError(.invalidValue, "an empty amount") }
         var body = Substring(text)
         if body.first == "+" { body = body.dropFirst() }
@@ -63,7 +63,7 @@ enum CamtValues {
         guard let node = parent.child("CdtDbtInd") else {
             throw parent.camtError(.missingField, "\(parent.name) without CdtDbtInd")
         }
-        switch node.text.trimmingCharacters(in: .whitespacesAndNewlines) {
+        switch node.trimmedText {
         case "CRDT": return .credit
         case "DBIT": return .debit
         case let other: throw node.camtError(.invalidValue, "CdtDbtInd is \(clipped(other)), not CRDT or DBIT")
@@ -88,7 +88,7 @@ enum CamtValues {
 
     /// The `YYYY-MM-DD` at the start of an `xs:date` (which may carry a time zone) or `xs:dateTime`.
     static func isoDate(_ node: XMLNode, dateTime: Bool, deviations: inout [String]) throws(FormatError) -> String {
-        let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = node.trimmedText
         let what = dateTime ? "date-time" : "date"
         switch ISODateValue.read(text) {
         case .failure(.notADate), .failure(.trailingText):
@@ -113,7 +113,7 @@ enum CamtValues {
     /// An `xs:boolean` (`true`, `false`, `1`, `0`); nil when the element is absent.
     static func boolean(_ node: XMLNode?) throws(FormatError) -> Bool? {
         guard let node else { return nil }
-        switch node.text.trimmingCharacters(in: .whitespacesAndNewlines) {
+        switch node.trimmedText {
         case "true", "1": return true
         case "false", "0": return false
         case let other: throw node.camtError(.invalidValue, "\(node.name) is \(clipped(other)), not true or false")

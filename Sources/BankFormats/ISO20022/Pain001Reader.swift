@@ -175,7 +175,7 @@ private enum PainValues {
     static func decimal(
         _ node: XMLNode, fractionDigitsMax: Int, signed: Bool, what: String
     ) throws(FormatError) -> ExactDecimal {
-        let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = node.trimmedText
         guard !text.isEmpty else { throw PainMessage.error(.invalidValue, at: node, "an empty \(what)") }
         var body = Substring(text)
         var negative = false
@@ -211,7 +211,7 @@ private enum PainValues {
 
     /// The `Ccy` of an amount: nil when absent, an error when it is not three capital letters.
     static func currency(of node: XMLNode) throws(FormatError) -> String? {
-        guard let code = node.attributes["Ccy"]?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
+        guard let code = node.attribute("Ccy")?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
             return nil
         }
         guard code.utf8.count == 3, code.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
@@ -223,7 +223,7 @@ private enum PainValues {
 
     /// `NbOfTxs`: `Max15NumericText`, one to fifteen digits.
     static func count(_ node: XMLNode) throws(FormatError) -> Int {
-        let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = node.trimmedText
         guard (1...15).contains(text.utf8.count),
             text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let value = Int(text)
         else {
@@ -236,7 +236,7 @@ private enum PainValues {
     /// An `xs:boolean` (`true`, `false`, `1`, `0`); nil when the element is absent.
     static func boolean(_ node: XMLNode?) throws(FormatError) -> Bool? {
         guard let node else { return nil }
-        switch node.text.trimmingCharacters(in: .whitespacesAndNewlines) {
+        switch node.trimmedText {
         case "true", "1": return true
         case "false", "0": return false
         case let other:
@@ -261,7 +261,7 @@ private enum PainValues {
     /// The `YYYY-MM-DD` at the start of an `xs:date` (which may carry a time zone) or `xs:dateTime`. A
     /// date-time where the schema wants a date, or the reverse, is read with a `schema_deviation`.
     static func isoDate(_ node: XMLNode, dateTime: Bool, warnings: inout [FormatWarning]) throws(FormatError) -> String {
-        let text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = node.trimmedText
         let what = dateTime ? "date-time" : "date"
         let deviation = { (wanted: String, found: String) in
             FormatWarning(

@@ -29,15 +29,23 @@ public struct StatementDocument: Sendable, Hashable {
             guard let opening = statement.openingBalance?.amount, let closing = statement.closingBalance?.amount else {
                 continue
             }
-            var total: ExactDecimal? = opening
-            for entry in statement.entries { total = total?.adding(entry.amount) }
-            guard let total, !total.isEqual(to: closing) else { continue }
-            let entries = statement.entries.reduce(ExactDecimal.zero) { $0.adding($1.amount) ?? $0 }
-            warnings.append(
-                FormatWarning(
-                    statement: index, code: .balanceMismatch,
-                    message: "opening \(opening) + entries \(entries) != closing \(closing)"))
+            var entries: ExactDecimal? = .zero
+            for entry in statement.entries { entries = entries?.adding(entry.amount) }
+            if let warning = Self.balanceWarning(statement: index, opening: opening, entries: entries, closing: closing) {
+                warnings.append(warning)
+            }
         }
+    }
+
+    /// The `balance_mismatch` warning for a statement whose opening balance plus its entries (nil when
+    /// their sum overflows) is not its closing balance; nil when it adds up.
+    static func balanceWarning(
+        statement: Int, opening: ExactDecimal, entries: ExactDecimal?, closing: ExactDecimal
+    ) -> FormatWarning? {
+        if let entries, let total = opening.adding(entries), total.isEqual(to: closing) { return nil }
+        return FormatWarning(
+            statement: statement, code: .balanceMismatch,
+            message: "opening \(opening) + entries \(entries.map { "\($0)" } ?? "(too large to add)") != closing \(closing)")
     }
 }
 

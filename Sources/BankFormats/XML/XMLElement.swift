@@ -1,33 +1,159 @@
 import Foundation
 
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
+/// Elements read by ``XMLScanner``, stored flat: one array of element records and one of bytes
+/// (names and text), so a tree costs a few allocations however many elements it has. The ISO 20022
+/// readers look at it through ``XMLNode`` values.
+final class XMLElementStorage: @unchecked Sendable {
+    struct Element {
+        var nameStart: Int
+        var nameCount: Int
+        var textStart = 0
+        var textCount = 0
+        var parent: Int
+        var firstChild = -1
+        var lastChild = -1
+        var nextSibling = -1
+        var line: Int
+        var attributes: Range<Int>
+        var namespace: Int
+        /// The element's place among same-named siblings when its path shows it whatever their number
+        /// (streamed statements and entries: `Stmt[1]/Ntry[3]`); 0 counts the siblings.
+        var ordinal = 0
+    }
 
-/// A light XML element tree for the ISO 20022 readers: local names (namespace prefixes dropped, the
-/// namespace URI kept), attributes, children and trimmed text.
-public final class XMLNode: @unchecked Sendable {
-    public let name: String
-    public let namespaceURI: String?
-    public let attributes: [String: String]
-    public internal(set) var children: [XMLNode] = []
-    public internal(set) var text: String = ""
+    var bytes: [UInt8] = []
+    var elements: [Element] = []
+    var attributes: [(name: String, value: String)] = []
+    var namespaces: [String] = []
+    /// The path of the root's parent, when the root is part of a larger document (a streamed entry).
+    var rootPrefix: String?
+
+    func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        elements.removeAll(keepingCapacity: true)
+        attributes.removeAll(keepingCapacity: true)
+        namespaces.removeAll(keepingCapacity: true)
+        rootPrefix = nil
+    }
+
+    /// Forgets the last element's subtree, `index` and all after it (elements are stored in document
+    /// order, so when `index` has just been closed everything after it is its own).
+    func removeSubtree(at index: Int) {
+        let element = elements[index]
+        let parent = element.parent
+        if parent >= 0 {
+            if elements[parent].firstChild == index {
+                elements[parent].firstChild = -1
+                elements[parent].lastChild = -1
+            } else {
+                var sibling = elements[parent].firstChild
+                while sibling >= 0, elements[sibling].nextSibling != index { sibling = elements[sibling].nextSibling }
+                if sibling >= 0 { elements[sibling].nextSibling = -1 }
+                elements[parent].lastChild = sibling
+            }
+        }
+        // An ancestor's text stored after the subtree began (mixed content) keeps the bytes.
+        var ancestor = parent
+        var bytesAreOwn = true
+        while ancestor >= 0 {
+            if elements[ancestor].textStart + elements[ancestor].textCount > element.nameStart { bytesAreOwn = false }
+            ancestor = elements[ancestor].parent
+        }
+        if bytesAreOwn { bytes.removeSubrange(element.nameStart...) }
+        attributes.removeSubrange(element.attributes.lowerBound...)
+        elements.removeSubrange(index...)
+    }
+}
+
+/// An element of a parsed XML document: local name (namespace prefix dropped, the namespace URI kept),
+/// attributes, children and text.
+public struct XMLNode: @unchecked Sendable {
+    let storage: XMLElementStorage
+    let index: Int
+
+    private var element: XMLElementStorage.Element { storage.elements[index] }
+
+    public var name: String { String(decoding: nameBytes, as: UTF8.self) }
+
+    private var nameBytes: ArraySlice<UInt8> {
+        let element = element
+        return storage.bytes[element.nameStart..<(element.nameStart + element.nameCount)]
+    }
+
+    func hasName(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { $0.elementsEqual(nameBytes) }
+    }
+
+    public var namespaceURI: String? {
+        let namespace = element.namespace
+        return namespace < 0 ? nil : storage.namespaces[namespace]
+    }
+
+    /// Qualified names (`Ccy`, `xsi:schemaLocation`) and values, in document order.
+    public var attributes: ArraySlice<(name: String, value: String)> { storage.attributes[element.attributes] }
+
+    public func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }
+
+    /// The character data directly inside the element, as written (entities decoded).
+    public var text: String {
+        let element = element
+        return String(decoding: storage.bytes[element.textStart..<(element.textStart + element.textCount)], as: UTF8.self)
+    }
+
+    /// The text without the XML whitespace (space, tab, line ends) around it.
+    public var trimmedText: String {
+        let element = element
+        var start = element.textStart
+        var end = element.textStart + element.textCount
+        storage.bytes.withUnsafeBufferPointer { bytes in
+            while start < end, Self.isSpace(bytes[start]) { start += 1 }
+            while end > start, Self.isSpace(bytes[end - 1]) { end -= 1 }
+        }
+        return String(decoding: storage.bytes[start..<end], as: UTF8.self)
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+
     /// The line the element starts on, for error messages.
-    public let line: Int
-    weak var parent: XMLNode?
+    public var line: Int { element.line }
 
-    init(name: String, namespaceURI: String?, attributes: [String: String], line: Int, parent: XMLNode?) {
-        self.name = name
-        self.namespaceURI = namespaceURI
-        self.attributes = attributes
-        self.line = line
-        self.parent = parent
+    public var parent: XMLNode? {
+        let parent = element.parent
+        return parent < 0 ? nil : XMLNode(storage: storage, index: parent)
+    }
+
+    public var children: [XMLNode] {
+        var found: [XMLNode] = []
+        var child = element.firstChild
+        while child >= 0 {
+            found.append(XMLNode(storage: storage, index: child))
+            child = storage.elements[child].nextSibling
+        }
+        return found
     }
 
     /// The first child with this local name.
-    public func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }
+    public func child(_ name: String) -> XMLNode? {
+        var child = element.firstChild
+        while child >= 0 {
+            let node = XMLNode(storage: storage, index: child)
+            if node.hasName(name) { return node }
+            child = storage.elements[child].nextSibling
+        }
+        return nil
+    }
 
-    public func children(_ name: String) -> [XMLNode] { children.filter { $0.name == name } }
+    public func children(_ name: String) -> [XMLNode] {
+        var found: [XMLNode] = []
+        var child = element.firstChild
+        while child >= 0 {
+            let node = XMLNode(storage: storage, index: child)
+            if node.hasName(name) { found.append(node) }
+            child = storage.elements[child].nextSibling
+        }
+        return found
+    }
 
     /// The element at a path of local names below this one: `node["Amt"]`, `node["Acct", "Id", "IBAN"]`.
     public subscript(_ path: String...) -> XMLNode? { descend(path) }
@@ -40,9 +166,7 @@ public final class XMLNode: @unchecked Sendable {
 
     /// The trimmed text at a path, nil when the element is absent or empty.
     public func value(_ path: String...) -> String? {
-        guard let text = descend(path)?.text.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
-            return nil
-        }
+        guard let text = descend(path)?.trimmedText, !text.isEmpty else { return nil }
         return text
     }
 
@@ -51,7 +175,7 @@ public final class XMLNode: @unchecked Sendable {
         var found: [XMLNode] = []
         var stack = children.reversed() as [XMLNode]
         while let node = stack.popLast() {
-            if node.name == name { found.append(node) }
+            if node.hasName(name) { found.append(node) }
             stack.append(contentsOf: node.children.reversed())
         }
         return found
@@ -62,66 +186,109 @@ public final class XMLNode: @unchecked Sendable {
         var parts: [String] = []
         var node: XMLNode? = self
         while let current = node {
-            if let parent = current.parent {
-                let siblings = parent.children.filter { $0.name == current.name }
-                let index = siblings.firstIndex { $0 === current }.map { $0 + 1 } ?? 1
-                parts.append(siblings.count > 1 ? "\(current.name)[\(index)]" : current.name)
+            let ordinal = current.element.ordinal
+            let parent = current.parent
+            if ordinal > 0 {
+                parts.append("\(current.name)[\(ordinal)]")
+            } else if let parent {
+                let siblings = parent.children(current.name)
+                let position = siblings.firstIndex { $0.index == current.index }.map { $0 + 1 } ?? 1
+                parts.append(siblings.count > 1 ? "\(current.name)[\(position)]" : current.name)
             } else {
                 parts.append(current.name)
             }
-            node = current.parent
+            if parent == nil, let prefix = storage.rootPrefix { parts.append(prefix) }
+            node = parent
         }
         return parts.reversed().joined(separator: "/")
     }
 }
 
-/// Parses a whole XML document into ``XMLNode``s with Foundation's (libxml2-backed) parser.
+/// Builds an ``XMLElementStorage`` from scanner events.
+struct XMLTreeBuilder {
+    private(set) var storage = XMLElementStorage()
+    /// The open elements, innermost last.
+    private(set) var open: [Int] = []
+
+    var root: XMLNode? { storage.elements.isEmpty ? nil : XMLNode(storage: storage, index: 0) }
+    var current: XMLNode? { open.last.map { XMLNode(storage: storage, index: $0) } }
+
+    mutating func start(_ tag: XMLStartTag, ordinal: Int = 0) {
+        let storage = storage
+        let nameStart = storage.bytes.count
+        storage.bytes.append(contentsOf: tag.localName)
+        let attributeStart = storage.attributes.count
+        storage.attributes.append(contentsOf: tag.attributes)
+        var namespace = -1
+        if let uri = tag.namespaceURI {
+            if let known = storage.namespaces.lastIndex(of: uri) {
+                namespace = known
+            } else {
+                storage.namespaces.append(uri)
+                namespace = storage.namespaces.count - 1
+            }
+        }
+        let parent = open.last ?? -1
+        let index = storage.elements.count
+        storage.elements.append(
+            XMLElementStorage.Element(
+                nameStart: nameStart, nameCount: tag.localName.count, parent: parent, line: tag.line,
+                attributes: attributeStart..<storage.attributes.count, namespace: namespace, ordinal: ordinal))
+        if parent >= 0 {
+            let previous = storage.elements[parent].lastChild
+            if previous >= 0 { storage.elements[previous].nextSibling = index } else { storage.elements[parent].firstChild = index }
+            storage.elements[parent].lastChild = index
+        }
+        open.append(index)
+    }
+
+    /// Text goes to the innermost open element. Whitespace between child elements is dropped; text
+    /// split by a child (mixed content, which no ISO 20022 element has) is joined.
+    mutating func characters(_ text: UnsafeRawBufferPointer) {
+        guard let index = open.last else { return }
+        let storage = storage
+        let element = storage.elements[index]
+        if element.textCount == 0 {
+            if element.firstChild >= 0 && text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
+                return
+            }
+            storage.elements[index].textStart = storage.bytes.count
+        } else if element.textStart + element.textCount != storage.bytes.count {
+            if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) { return }
+            let earlier = Array(storage.bytes[element.textStart..<(element.textStart + element.textCount)])
+            storage.elements[index].textStart = storage.bytes.count
+            storage.bytes.append(contentsOf: earlier)
+        }
+        storage.bytes.append(contentsOf: text)
+        storage.elements[index].textCount += text.count
+    }
+
+    mutating func end() { open.removeLast() }
+
+    /// Starts over for the next subtree, keeping the memory (only when no ``XMLNode`` of the old one is
+    /// kept anywhere).
+    mutating func reset(rootPrefix: String?) {
+        if isKnownUniquelyReferenced(&storage) { storage.removeAll() } else { storage = XMLElementStorage() }
+        storage.rootPrefix = rootPrefix
+        open.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Parses a whole XML document into ``XMLNode``s.
 public enum XMLTree {
     public static func parse(_ data: Data) throws(FormatError) -> XMLNode {
-        // Foundation's parser traps on some inputs and silently recovers from others: hand it only UTF-8
-        // (Latin-1 files are transcoded first) and refuse what it cannot read safely.
-        try XMLInputGuard.checkBytes(data)
-        let data = try XMLTextInput.utf8(data)
-        try XMLInputGuard.checkWellFormed(data)
-        let builder = TreeBuilder()
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = true
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = builder
-        let ok = parser.parse()
-        guard ok, let root = builder.root else {
-            let line = parser.lineNumber
-            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "not well-formed XML"
-            throw FormatError(.malformed, at: "line \(line)", "the XML is not well-formed (\(reason))")
+        var handler = WholeTree()
+        try XMLReading.read(data, into: &handler)
+        guard let root = handler.builder.root else {
+            throw FormatError(.malformed, at: "line 1", "the XML is not well-formed: the document is empty")
         }
         return root
     }
 
-    private final class TreeBuilder: NSObject, XMLParserDelegate {
-        var root: XMLNode?
-        var current: XMLNode?
-
-        func parser(
-            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-            attributes: [String: String] = [:]
-        ) {
-            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
-            let node = XMLNode(
-                name: local, namespaceURI: namespaceURI, attributes: attributes, line: parser.lineNumber, parent: current)
-            if let current { current.children.append(node) } else { root = node }
-            current = node
-        }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-            current = current?.parent
-        }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            current?.text += string
-        }
-
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            current?.text += String(decoding: CDATABlock, as: UTF8.self)
-        }
+    private struct WholeTree: XMLContentHandler {
+        var builder = XMLTreeBuilder()
+        mutating func startElement(_ tag: XMLStartTag) { builder.start(tag) }
+        mutating func characters(_ text: UnsafeRawBufferPointer) { builder.characters(text) }
+        mutating func endElement() { builder.end() }
     }
 }
