@@ -18,7 +18,7 @@ enum CamtEntryReader {
         }
         let direction = try CamtValues.direction(of: node)
         let amount = CamtValues.signed(try CamtValues.amount(amountNode), direction: direction)
-        let currency = amountNode.attribute("Ccy")?.trimmingCharacters(in: .whitespaces)
+        let currency = amountNode.attribute("Ccy")?.trimmingXMLSpace
         if currency?.isEmpty ?? true {
             deviations.append("\(amountNode.path) (line \(amountNode.line)) has no Ccy attribute")
         }
@@ -152,12 +152,28 @@ enum CamtEntryReader {
 
     /// Whether a party's account is the statement's own account (IBAN or other number).
     static func isAccountHolder(_ party: Counterparty, account: StatementAccount) -> Bool {
-        func normalized(_ text: String?) -> String? {
-            text.map { $0.filter { !$0.isWhitespace }.uppercased() }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        guard let number = normalized(party.account) else { return false }
-        return number == normalized(account.iban) || number == normalized(account.number)
+        guard let number = party.account else { return false }
+        return sameAccount(number, account.iban) || sameAccount(number, account.number)
     }
+
+    /// Whether two account numbers are the same but for spaces and letter case (`DE89 3704…` and
+    /// `de893704…`); an empty number is nobody's. Compared byte by byte: this runs for every entry.
+    static func sameAccount(_ first: String, _ second: String?) -> Bool {
+        guard let second else { return false }
+        var left = first.utf8.lazy.filter { !Self.isSpace($0) }.makeIterator()
+        var right = second.utf8.lazy.filter { !Self.isSpace($0) }.makeIterator()
+        var compared = 0
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return compared > 0
+            case let (a?, b?) where Self.upper(a) == Self.upper(b): compared += 1
+            default: return false
+            }
+        }
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+    private static func upper(_ byte: UInt8) -> UInt8 { byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte }
 }
 
 enum CamtPartySide: Sendable {

@@ -109,7 +109,7 @@ struct CamtStreamReader: XMLContentHandler {
         }
         tree.start(tag)
         if message == nil, let kind = CamtMessageKind(elementName: String(decoding: tag.localName, as: UTF8.self)),
-            parent.map({ XMLNode(storage: tree.storage, index: $0).hasName("Document") }) ?? true
+            parent.map({ tree.hasName($0, "Document") }) ?? true
         {
             message = (tree.open.last!, kind)
         }
@@ -130,7 +130,7 @@ struct CamtStreamReader: XMLContentHandler {
         tree.end()
         if let closing, closing == item {
             try finishStatement()
-            tree.storage.removeSubtree(at: closing)
+            tree.removeSubtree(at: closing)
             item = nil
         }
     }
@@ -138,12 +138,10 @@ struct CamtStreamReader: XMLContentHandler {
     /// Reads the statement's header once, when its first entry starts (the schema puts `Acct`, `Bal`
     /// and `TxsSummry` before `Ntry`) or, without entries, when it ends.
     private mutating func beginStatement() throws(FormatError) {
-        guard itemReader == nil, let item, let message else { return }
-        let tree = tree.storage
-        let node = XMLNode(storage: tree, index: item)
+        guard itemReader == nil, let item, let message, let root = tree.root else { return }
+        let node = XMLNode(storage: root.storage, index: item)
         if format == nil {
-            let messageNode = XMLNode(storage: tree, index: message.index)
-            let root = XMLNode(storage: tree, index: 0)
+            let messageNode = XMLNode(storage: root.storage, index: message.index)
             let document = messageNode.parent.flatMap { $0.hasName("Document") ? $0 : nil }
             let appHeader = document == nil || root.index == document?.index ? nil : (root.child("AppHdr") ?? root.descendants("AppHdr").first)
             let located = CamtMessage.Located(document: document, message: messageNode, kind: message.kind, appHeader: appHeader)
@@ -169,8 +167,8 @@ struct CamtStreamReader: XMLContentHandler {
 
     private mutating func finishStatement() throws(FormatError) {
         try beginStatement()
-        guard let item, var reader = itemReader else { return }
-        reader.finish(XMLNode(storage: tree.storage, index: item), checkingBalances: !keepsEntries, header: itemHeader)
+        guard let item, var reader = itemReader, let root = tree.root else { return }
+        reader.finish(XMLNode(storage: root.storage, index: item), checkingBalances: !keepsEntries, header: itemHeader)
         warnings += reader.warnings
         var statement = itemHeader
         statement.entries = itemEntries
@@ -405,7 +403,7 @@ struct CamtStatementReader {
     }
 
     private func currency(of amountNode: XMLNode) -> String? {
-        guard let code = amountNode.attribute("Ccy")?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
+        guard let code = amountNode.attribute("Ccy")?.trimmingXMLSpace, !code.isEmpty else {
             return nil
         }
         return code

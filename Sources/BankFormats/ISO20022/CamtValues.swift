@@ -18,34 +18,42 @@ enum CamtValues {
     static func amount(_ node: XMLNode) throws(FormatError) -> ExactDecimal {
         let text = node.trimmedText
         guard !text.isEmpty else { throw node.camtError(.invalidValue, "an empty amount") }
-        var body = Substring(text)
-        if body.first == "+" { body = body.dropFirst() }
-        if body.first == "-" {
+        // Read byte by byte into the significand: this runs for every entry of a statement.
+        var bytes = Substring(text).utf8[...]
+        if bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        if bytes.first == UInt8(ascii: "-") {
             throw node.camtError(
                 .invalidValue,
                 "the amount \(clipped(text)) is negative; camt amounts are unsigned and CdtDbtInd gives the sign")
         }
-        let parts = body.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
-        let integer = parts.first ?? ""
-        let fraction = parts.count == 2 ? parts.last ?? "" : ""
-        let isDigits = { (part: Substring) in
-            part.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        var significand: Int128 = 0
+        var digits = 0
+        var fractionDigits = 0
+        var sawPoint = false
+        var sawDigit = false
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                sawDigit = true
+                if sawPoint { fractionDigits += 1 }
+                // Leading zeros do not count towards the schema's 18 digits.
+                if significand != 0 || byte != UInt8(ascii: "0") || sawPoint { digits += 1 }
+                if digits <= totalDigitsMax + 1 { significand = significand * 10 + Int128(byte - UInt8(ascii: "0")) }
+            case UInt8(ascii: ".") where !sawPoint:
+                sawPoint = true
+            default:
+                throw node.camtError(.invalidValue, "\(clipped(text)) is not a decimal amount")
+            }
         }
-        guard parts.count <= 2, isDigits(integer), isDigits(fraction), !(integer.isEmpty && fraction.isEmpty) else {
-            throw node.camtError(.invalidValue, "\(clipped(text)) is not a decimal amount")
-        }
-        guard fraction.count <= fractionDigitsMax else {
+        guard sawDigit else { throw node.camtError(.invalidValue, "\(clipped(text)) is not a decimal amount") }
+        guard fractionDigits <= fractionDigitsMax else {
             throw node.camtError(
                 .invalidValue, "the amount \(clipped(text)) has more than \(fractionDigitsMax) decimals")
         }
-        guard integer.drop(while: { $0 == "0" }).count + fraction.count <= totalDigitsMax else {
+        guard digits <= totalDigitsMax else {
             throw node.camtError(.invalidValue, "the amount \(clipped(text)) has more than \(totalDigitsMax) digits")
         }
-        let normalized = (integer.isEmpty ? "0" : String(integer)) + (fraction.isEmpty ? "" : "." + fraction)
-        guard let value = ExactDecimal(normalized) else {
-            throw node.camtError(.invalidValue, "\(clipped(text)) is not a decimal amount")
-        }
-        return value
+        return ExactDecimal(significand: significand, scale: fractionDigits)
     }
 
     /// The magnitude of a summary sum, which some banks sign; nil unless it is a decimal within the

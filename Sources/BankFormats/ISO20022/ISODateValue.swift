@@ -23,13 +23,20 @@ enum ISODateValue {
 
     /// The `YYYY-MM-DD` and the shape of the value.
     static func read(_ text: String) -> Result<(date: String, shape: Shape), Failure> {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { bytes in read(bytes) }
+    }
+
+    private static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<(date: String, shape: Shape), Failure> {
         guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
             bytes[0..<4].allSatisfy(isDigit), bytes[5..<7].allSatisfy(isDigit), bytes[8..<10].allSatisfy(isDigit)
         else { return .failure(.notADate) }
+        func number(_ range: Range<Int>) -> Int { bytes[range].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } }
+        guard (try? LocalDate(year: number(0..<4), month: number(5..<7), day: number(8..<10))) != nil else {
+            return .failure(.notADay)
+        }
         let datePart = String(decoding: bytes.prefix(10), as: UTF8.self)
-        guard (try? LocalDate(iso8601: datePart)) != nil else { return .failure(.notADay) }
-        switch bytes.dropFirst(10).first {
+        switch bytes.count > 10 ? bytes[10] : nil {
         case nil: return .success((datePart, .date))
         case UInt8(ascii: "T"): return .success((datePart, .dateTime))
         case UInt8(ascii: "Z"), UInt8(ascii: "+"), UInt8(ascii: "-"): return .success((datePart, .dateWithZone))

@@ -211,7 +211,7 @@ private enum PainValues {
 
     /// The `Ccy` of an amount: nil when absent, an error when it is not three capital letters.
     static func currency(of node: XMLNode) throws(FormatError) -> String? {
-        guard let code = node.attribute("Ccy")?.trimmingCharacters(in: .whitespaces), !code.isEmpty else {
+        guard let code = node.attribute("Ccy")?.trimmingXMLSpace, !code.isEmpty else {
             return nil
         }
         guard code.utf8.count == 3, code.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Elements read by ``XMLScanner``, stored flat: one array of element records and one of bytes
-/// (names and text), so a tree costs a few allocations however many elements it has. The ISO 20022
-/// readers look at it through ``XMLNode`` values.
-final class XMLElementStorage: @unchecked Sendable {
+/// (names and text), so a tree costs a few allocations however many elements it has. A value, built
+/// by ``XMLTreeBuilder``; readers look at it through ``XMLNode``s of an ``XMLElementStorage``.
+struct XMLElementArrays {
     struct Element {
         var nameStart: Int
         var nameCount: Int
@@ -28,7 +28,7 @@ final class XMLElementStorage: @unchecked Sendable {
     /// The path of the root's parent, when the root is part of a larger document (a streamed entry).
     var rootPrefix: String?
 
-    func removeAll() {
+    mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         elements.removeAll(keepingCapacity: true)
         attributes.removeAll(keepingCapacity: true)
@@ -36,9 +36,15 @@ final class XMLElementStorage: @unchecked Sendable {
         rootPrefix = nil
     }
 
+    func hasName(_ index: Int, _ name: String) -> Bool {
+        let element = elements[index]
+        var name = name
+        return name.withUTF8 { $0.elementsEqual(bytes[element.nameStart..<(element.nameStart + element.nameCount)]) }
+    }
+
     /// Forgets the last element's subtree, `index` and all after it (elements are stored in document
     /// order, so when `index` has just been closed everything after it is its own).
-    func removeSubtree(at index: Int) {
+    mutating func removeSubtree(at index: Int) {
         let element = elements[index]
         let parent = element.parent
         if parent >= 0 {
@@ -65,13 +71,33 @@ final class XMLElementStorage: @unchecked Sendable {
     }
 }
 
+/// A read-only snapshot of ``XMLElementArrays`` that ``XMLNode``s share. Its properties are constants,
+/// so reading them needs no exclusivity checks (which cost a third of a camt parse when they were
+/// variables); taking a snapshot copies no element, only the arrays' references.
+final class XMLElementStorage: Sendable {
+    typealias Element = XMLElementArrays.Element
+    let bytes: [UInt8]
+    let elements: [Element]
+    let attributes: [(name: String, value: String)]
+    let namespaces: [String]
+    let rootPrefix: String?
+
+    init(_ arrays: XMLElementArrays) {
+        bytes = arrays.bytes
+        elements = arrays.elements
+        attributes = arrays.attributes
+        namespaces = arrays.namespaces
+        rootPrefix = arrays.rootPrefix
+    }
+}
+
 /// An element of a parsed XML document: local name (namespace prefix dropped, the namespace URI kept),
 /// attributes, children and text.
 public struct XMLNode: @unchecked Sendable {
     let storage: XMLElementStorage
     let index: Int
 
-    private var element: XMLElementStorage.Element { storage.elements[index] }
+    private var element: XMLElementArrays.Element { storage.elements[index] }
 
     public var name: String { String(decoding: nameBytes, as: UTF8.self) }
 
@@ -135,24 +161,45 @@ public struct XMLNode: @unchecked Sendable {
 
     /// The first child with this local name.
     public func child(_ name: String) -> XMLNode? {
-        var child = element.firstChild
-        while child >= 0 {
-            let node = XMLNode(storage: storage, index: child)
-            if node.hasName(name) { return node }
-            child = storage.elements[child].nextSibling
+        var found: XMLNode?
+        forEachChild(named: name) { child in
+            found = XMLNode(storage: storage, index: child)
+            return false
         }
-        return nil
+        return found
     }
 
     public func children(_ name: String) -> [XMLNode] {
         var found: [XMLNode] = []
-        var child = element.firstChild
-        while child >= 0 {
-            let node = XMLNode(storage: storage, index: child)
-            if node.hasName(name) { found.append(node) }
-            child = storage.elements[child].nextSibling
+        forEachChild(named: name) { child in
+            found.append(XMLNode(storage: storage, index: child))
+            return true
         }
         return found
+    }
+
+    /// Calls `body` with the index of each child of this local name until it returns false. Names are
+    /// compared as bytes in place: readers look up a dozen children of every entry of a statement.
+    private func forEachChild(named name: String, _ body: (Int) -> Bool) {
+        var name = name
+        name.withUTF8 { wanted in
+            storage.elements.withUnsafeBufferPointer { elements in
+                storage.bytes.withUnsafeBufferPointer { bytes in
+                    var child = elements[index].firstChild
+                    while child >= 0 {
+                        let element = elements[child]
+                        if element.nameCount == wanted.count,
+                            wanted.isEmpty
+                                || memcmp(bytes.baseAddress! + element.nameStart, wanted.baseAddress!, wanted.count) == 0,
+                            !body(child)
+                        {
+                            return
+                        }
+                        child = element.nextSibling
+                    }
+                }
+            }
+        }
     }
 
     /// The element at a path of local names below this one: `node["Amt"]`, `node["Acct", "Id", "IBAN"]`.
@@ -204,40 +251,39 @@ public struct XMLNode: @unchecked Sendable {
     }
 }
 
-/// Builds an ``XMLElementStorage`` from scanner events.
+/// Builds ``XMLElementArrays`` from scanner events.
 struct XMLTreeBuilder {
-    private(set) var storage = XMLElementStorage()
+    private(set) var tree = XMLElementArrays()
     /// The open elements, innermost last.
     private(set) var open: [Int] = []
 
-    var root: XMLNode? { storage.elements.isEmpty ? nil : XMLNode(storage: storage, index: 0) }
-    var current: XMLNode? { open.last.map { XMLNode(storage: storage, index: $0) } }
+    /// The root of a snapshot of what has been built so far.
+    var root: XMLNode? { tree.elements.isEmpty ? nil : XMLNode(storage: XMLElementStorage(tree), index: 0) }
 
     mutating func start(_ tag: XMLStartTag, ordinal: Int = 0) {
-        let storage = storage
-        let nameStart = storage.bytes.count
-        storage.bytes.append(contentsOf: tag.localName)
-        let attributeStart = storage.attributes.count
-        storage.attributes.append(contentsOf: tag.attributes)
+        let nameStart = tree.bytes.count
+        tree.bytes.append(contentsOf: tag.localName)
+        let attributeStart = tree.attributes.count
+        if !tag.attributes.isEmpty { tree.attributes.append(contentsOf: tag.attributes) }
         var namespace = -1
         if let uri = tag.namespaceURI {
-            if let known = storage.namespaces.lastIndex(of: uri) {
+            if let known = tree.namespaces.lastIndex(of: uri) {
                 namespace = known
             } else {
-                storage.namespaces.append(uri)
-                namespace = storage.namespaces.count - 1
+                tree.namespaces.append(uri)
+                namespace = tree.namespaces.count - 1
             }
         }
         let parent = open.last ?? -1
-        let index = storage.elements.count
-        storage.elements.append(
-            XMLElementStorage.Element(
+        let index = tree.elements.count
+        tree.elements.append(
+            XMLElementArrays.Element(
                 nameStart: nameStart, nameCount: tag.localName.count, parent: parent, line: tag.line,
-                attributes: attributeStart..<storage.attributes.count, namespace: namespace, ordinal: ordinal))
+                attributes: attributeStart..<tree.attributes.count, namespace: namespace, ordinal: ordinal))
         if parent >= 0 {
-            let previous = storage.elements[parent].lastChild
-            if previous >= 0 { storage.elements[previous].nextSibling = index } else { storage.elements[parent].firstChild = index }
-            storage.elements[parent].lastChild = index
+            let previous = tree.elements[parent].lastChild
+            if previous >= 0 { tree.elements[previous].nextSibling = index } else { tree.elements[parent].firstChild = index }
+            tree.elements[parent].lastChild = index
         }
         open.append(index)
     }
@@ -246,30 +292,34 @@ struct XMLTreeBuilder {
     /// split by a child (mixed content, which no ISO 20022 element has) is joined.
     mutating func characters(_ text: UnsafeRawBufferPointer) {
         guard let index = open.last else { return }
-        let storage = storage
-        let element = storage.elements[index]
+        let element = tree.elements[index]
         if element.textCount == 0 {
-            if element.firstChild >= 0 && text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
-                return
-            }
-            storage.elements[index].textStart = storage.bytes.count
-        } else if element.textStart + element.textCount != storage.bytes.count {
-            if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) { return }
-            let earlier = Array(storage.bytes[element.textStart..<(element.textStart + element.textCount)])
-            storage.elements[index].textStart = storage.bytes.count
-            storage.bytes.append(contentsOf: earlier)
+            if element.firstChild >= 0 && Self.isWhitespace(text) { return }
+            tree.elements[index].textStart = tree.bytes.count
+        } else if element.textStart + element.textCount != tree.bytes.count {
+            if Self.isWhitespace(text) { return }
+            let earlier = Array(tree.bytes[element.textStart..<(element.textStart + element.textCount)])
+            tree.elements[index].textStart = tree.bytes.count
+            tree.bytes.append(contentsOf: earlier)
         }
-        storage.bytes.append(contentsOf: text)
-        storage.elements[index].textCount += text.count
+        tree.bytes.append(contentsOf: text)
+        tree.elements[index].textCount += text.count
+    }
+
+    private static func isWhitespace(_ text: UnsafeRawBufferPointer) -> Bool {
+        text.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }
     }
 
     mutating func end() { open.removeLast() }
 
-    /// Starts over for the next subtree, keeping the memory (only when no ``XMLNode`` of the old one is
-    /// kept anywhere).
+    func hasName(_ index: Int, _ name: String) -> Bool { tree.hasName(index, name) }
+
+    mutating func removeSubtree(at index: Int) { tree.removeSubtree(at: index) }
+
+    /// Starts over for the next subtree, keeping the memory.
     mutating func reset(rootPrefix: String?) {
-        if isKnownUniquelyReferenced(&storage) { storage.removeAll() } else { storage = XMLElementStorage() }
-        storage.rootPrefix = rootPrefix
+        tree.removeAll()
+        tree.rootPrefix = rootPrefix
         open.removeAll(keepingCapacity: true)
     }
 }
@@ -290,5 +340,19 @@ public enum XMLTree {
         mutating func startElement(_ tag: XMLStartTag) { builder.start(tag) }
         mutating func characters(_ text: UnsafeRawBufferPointer) { builder.characters(text) }
         mutating func endElement() { builder.end() }
+    }
+}
+
+extension String {
+    /// Without the XML whitespace (space, tab, line ends) around it; byte by byte, unlike Foundation's
+    /// `trimmingCharacters`, which looks up Unicode properties of every character.
+    var trimmingXMLSpace: String {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return self }
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, isSpace(utf8[start]) { start = utf8.index(after: start) }
+        while end > start, isSpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        return String(self[start..<end])
     }
 }
