@@ -33,8 +33,15 @@ let package = Package(
         // The rules of money: no I/O, nothing heavier than Foundation.
         .target(name: "PayHubDomain", swiftSettings: strictSettings),
 
-        // Bytes ⇄ values for every bank format; pure code, no database or network.
-        .target(name: "BankFormats", dependencies: ["PayHubDomain"], swiftSettings: strictSettings),
+        // Bytes ⇄ values for every bank format; pure code, no database or network. libxml2 only checks
+        // messages against the official XSDs (`payhub format validate`); reading is PayHub's own.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(
+            name: "BankFormats",
+            dependencies: ["PayHubDomain", "CLibXML2"],
+            resources: [.copy("Resources/xsd")],
+            swiftSettings: strictSettings
+        ),
 
         // Ports the services use, plus what both adapters share (audit chain, bank-detail sealing).
         .target(
