@@ -132,31 +132,46 @@ struct FormatCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("payhub: \(input): not a pain.001 instruction list: \(Self.describe(error))\n".utf8))
                 throw ExitCode(Status.malformed)
             }
-            let xml: Data
-            do throws(ValidationFailure) {
-                xml = try Pain001Writer.write(
-                    instructions, version: version, createdAt: Self.now(), transliterate: transliterate)
-            } catch {
-                let lines = error.errors.map { "payhub: \(input): \($0.path): \($0.message)\n" }.joined()
+            // The XML is handed over in chunks as it is made; a large file is never in memory whole.
+            // With --out it goes to a temporary file beside the target, synced and renamed into place,
+            // so the target is either the whole new file or untouched.
+            let target = out.map { URL(fileURLWithPath: $0) }
+            let temporary = target.map {
+                $0.deletingLastPathComponent()
+                    .appendingPathComponent(".\($0.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+            }
+            var file: FileHandle?
+            do {
+                try Pain001Writer.write(
+                    instructions, version: version, createdAt: Self.now(), transliterate: transliterate
+                ) { chunk in
+                    if let temporary {
+                        if file == nil {
+                            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+                                throw CocoaError(.fileWriteNoPermission)
+                            }
+                            file = try FileHandle(forWritingTo: temporary)
+                        }
+                        try file?.write(contentsOf: chunk)
+                    } else {
+                        FileHandle.standardOutput.write(chunk)
+                    }
+                }
+                if let target, let temporary {
+                    try file?.synchronize()
+                    try file?.close()
+                    file = nil
+                    guard rename(temporary.path, target.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+                }
+            } catch let failure as ValidationFailure {
+                let lines = failure.errors.map { "payhub: \(input): \($0.path): \($0.message)\n" }.joined()
                 FileHandle.standardError.write(Data(lines.utf8))
                 throw ExitCode(Status.malformed)
-            }
-            if let out {
-                let target = URL(fileURLWithPath: out)
-                let temporary = target.deletingLastPathComponent()
-                    .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-                do {
-                    try xml.write(to: temporary)
-                    if rename(temporary.path, target.path) != 0 {
-                        throw CocoaError(.fileWriteUnknown)
-                    }
-                } catch {
-                    try? FileManager.default.removeItem(at: temporary)
-                    FileHandle.standardError.write(Data("payhub: cannot write \(out)\n".utf8))
-                    throw ExitCode(Status.cantCreate)
-                }
-            } else {
-                FileHandle.standardOutput.write(xml)
+            } catch {
+                try? file?.close()
+                if let temporary { try? FileManager.default.removeItem(at: temporary) }
+                FileHandle.standardError.write(Data("payhub: cannot write \(out ?? "standard output")\n".utf8))
+                throw ExitCode(Status.cantCreate)
             }
         }
 

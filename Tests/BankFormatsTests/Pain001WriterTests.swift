@@ -63,6 +63,36 @@ private let createdAt = "2024-01-02T10:00:00Z"
 
 @Suite("Pain001Writer")
 struct Pain001WriterTests {
+    @Test("written to a sink in chunks: the same bytes, never the whole file at once, nothing when invalid")
+    func streamed() throws {
+        // Enough transactions for many chunks.
+        var input = sample()
+        input.instructions = (1...2_000).map { instruction("E2E-\($0)", "\($0).25", "USD", remittance: "Invoice \($0) <&>") }
+        let whole = try Pain001Writer.write(input, version: .v09, createdAt: createdAt)
+        var chunks: [Data] = []
+        try Pain001Writer.write(input, version: .v09, createdAt: createdAt) { chunks.append($0) }
+        #expect(chunks.count > 10)
+        #expect(chunks.allSatisfy { $0.count < 80 << 10 }, "chunks of about 64 KiB")
+        #expect(chunks.reduce(Data(), +) == whole)
+
+        struct DiskFull: Error {}
+        var calls = 0
+        #expect(throws: DiskFull.self) {
+            try Pain001Writer.write(input, version: .v09, createdAt: createdAt) { _ in
+                calls += 1
+                throw DiskFull()
+            }
+        }
+        #expect(calls == 1, "the sink's error stops the writing")
+
+        input.instructions[1_500].creditor?.iban = "GB00NWBK60161331926819"
+        var reached = false
+        #expect(throws: ValidationFailure.self) {
+            try Pain001Writer.write(input, version: .v09, createdAt: createdAt) { _ in reached = true }
+        }
+        #expect(!reached, "nothing is written from invalid input")
+    }
+
     @Test("groups by debtor, date and currency, with counts and sums at both levels")
     func grouping() throws {
         for version in Pain001Writer.Version.allCases {

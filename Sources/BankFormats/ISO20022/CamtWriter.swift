@@ -55,7 +55,7 @@ public enum CamtWriter {
         }
         out.close(message.messageElement, 1)
         out.raw("</Document>\n")
-        return Data(out.text.utf8)
+        return out.data
     }
 
     static func write(

@@ -1,41 +1,99 @@
+import Foundation
+
 /// A small indented XML text builder for the ISO 20022 writers; every text value is escaped.
+///
+/// It builds UTF-8 bytes, and with a sink hands them over in chunks as it goes, so a file of a hundred
+/// thousand transactions is never in memory whole. A sink's error stops the writing; ``finish()``
+/// throws it.
 struct ISOXMLText {
-    var text = ""
+    private(set) var bytes: [UInt8] = []
+    private let sink: ((Data) throws -> Void)?
+    private var sinkError: (any Error)?
+    /// How much is collected before the sink gets it.
+    static let chunkSize = 64 << 10
 
-    init() { text.reserveCapacity(4096) }
+    /// Collects the whole document in ``bytes``.
+    init() {
+        sink = nil
+        bytes.reserveCapacity(4096)
+    }
 
-    mutating func raw(_ string: String) { text += string }
+    /// Hands the document to `sink` in chunks of about ``chunkSize`` bytes.
+    init(flushingTo sink: @escaping (Data) throws -> Void) {
+        self.sink = sink
+        bytes.reserveCapacity(Self.chunkSize + 1024)
+    }
+
+    /// The document, for the in-memory writers.
+    var data: Data { Data(bytes) }
+
+    /// Hands the rest to the sink; throws the sink's first error, if it had one.
+    mutating func finish() throws {
+        flush()
+        if let sinkError { throw sinkError }
+    }
+
+    private mutating func flush() {
+        guard let sink, !bytes.isEmpty else { return }
+        if sinkError == nil {
+            do { try sink(Data(bytes)) } catch { sinkError = error }
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func flushIfFull() {
+        if sink != nil && bytes.count >= Self.chunkSize { flush() }
+    }
+
+    mutating func raw(_ string: String) {
+        bytes.append(contentsOf: string.utf8)
+        flushIfFull()
+    }
 
     mutating func indent(_ level: Int) {
-        for _ in 0..<level { text += "  " }
+        for _ in 0..<level {
+            bytes.append(0x20)
+            bytes.append(0x20)
+        }
     }
 
     mutating func open(_ tag: String, _ level: Int) {
         indent(level)
-        text += "<" + tag + ">\n"
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(contentsOf: tag.utf8)
+        bytes.append(contentsOf: ">\n".utf8)
     }
 
     mutating func close(_ tag: String, _ level: Int) {
         indent(level)
-        text += "</" + tag + ">\n"
+        bytes.append(contentsOf: "</".utf8)
+        bytes.append(contentsOf: tag.utf8)
+        bytes.append(contentsOf: ">\n".utf8)
+        flushIfFull()
     }
 
     mutating func leaf(_ tag: String, _ value: String, _ level: Int, attributes: String = "") {
         indent(level)
-        text += "<" + tag + attributes + ">"
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(contentsOf: tag.utf8)
+        bytes.append(contentsOf: attributes.utf8)
+        bytes.append(UInt8(ascii: ">"))
         escape(value)
-        text += "</" + tag + ">\n"
+        bytes.append(contentsOf: "</".utf8)
+        bytes.append(contentsOf: tag.utf8)
+        bytes.append(contentsOf: ">\n".utf8)
+        flushIfFull()
     }
 
     mutating func escape(_ value: String) {
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": text += "&amp;"
-            case "<": text += "&lt;"
-            case ">": text += "&gt;"
-            case "\"": text += "&quot;"
-            case "'": text += "&apos;"
-            default: text.unicodeScalars.append(scalar)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): bytes.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): bytes.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): bytes.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): bytes.append(contentsOf: "&apos;".utf8)
+            default: bytes.append(byte)
             }
         }
     }

@@ -152,6 +152,25 @@ public enum Pain001Writer {
         return render(result, version: version, createdAt: createdAt)
     }
 
+    /// Checks `input` and writes the XML document to `sink` in chunks of about 64 KiB as it is made, so
+    /// the file is never in memory whole. Nothing reaches the sink unless the whole input is valid: a
+    /// ``ValidationFailure`` with every problem is thrown first. An error the sink throws stops the
+    /// writing and is rethrown; what the sink got by then is an incomplete document.
+    public static func write(
+        _ input: Pain001Input, version: Version, createdAt: String, transliterate: Bool = false,
+        to sink: @escaping (Data) throws -> Void
+    ) throws {
+        let result = validated(prepared(input, transliterate: transliterate), version: version)
+        var errors = result.errors
+        if !isDateTime(createdAt) {
+            errors.append(FieldError(path: "created_at", code: "invalid_date_time", message: "creation time must be an ISO 8601 date and time such as 2024-01-02T10:00:00Z"))
+        }
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+        var out = ISOXMLText(flushingTo: sink)
+        render(result, version: version, createdAt: createdAt, into: &out)
+        try out.finish()
+    }
+
     /// `input` with the free texts of EUR payments transliterated when asked; ids are never changed.
     static func prepared(_ input: Pain001Input, transliterate: Bool) -> Pain001Input {
         guard transliterate else { return input }
@@ -519,6 +538,12 @@ public enum Pain001Writer {
     // MARK: - Rendering
 
     static func render(_ input: Validated, version: Version, createdAt: String) -> Data {
+        var out = ISOXMLText()
+        render(input, version: version, createdAt: createdAt, into: &out)
+        return out.data
+    }
+
+    static func render(_ input: Validated, version: Version, createdAt: String, into out: inout ISOXMLText) {
         // Group in order of first appearance.
         var order: [GroupKey] = []
         var members: [GroupKey: [Int]] = [:]
@@ -536,7 +561,6 @@ public enum Pain001Writer {
             totalScale = max(totalScale, instruction.money.currency.minorUnits)
         }
 
-        var out = ISOXMLText()
         out.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         out.raw("<Document xmlns=\"\(version.namespace)\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n")
         out.open("CstmrCdtTrfInitn", 1)
@@ -643,6 +667,5 @@ public enum Pain001Writer {
         }
         out.close("CstmrCdtTrfInitn", 1)
         out.raw("</Document>\n")
-        return Data(out.text.utf8)
     }
 }

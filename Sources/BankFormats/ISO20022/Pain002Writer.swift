@@ -94,7 +94,7 @@ public enum Pain002Writer {
         }
         out.close("CstmrPmtStsRpt", 1)
         out.raw("</Document>\n")
-        return Data(out.text.utf8)
+        return out.data
     }
 
     /// One `StsRsnInf` for a line's reason and additional information; nothing when it has neither, unless
