@@ -71,6 +71,9 @@ struct MT940Details: Sendable, Hashable {
 
     // MARK: German
 
+    /// The purpose subfields, in the order their text runs: `?20`–`?29`, then `?60`–`?63`.
+    private static let purposeKeys = Array(20...29) + Array(60...63)
+
     private static func german(_ bytes: [UInt8], from start: Int) -> MT940Details? {
         var index = start
         var gvc: String?
@@ -91,6 +94,7 @@ struct MT940Details: Sendable, Hashable {
             return nil
         }
         var ranges: [(key: Int, range: Range<Int>)] = []
+        ranges.reserveCapacity(16)
         while index < bytes.count, isMarker(index, separator) {
             let key = Int(bytes[index + 1] - 0x30) * 10 + Int(bytes[index + 2] - 0x30)
             index += 3
@@ -101,7 +105,9 @@ struct MT940Details: Sendable, Hashable {
         /// A subfield's text; a repeated subfield continues the first.
         func subfield(_ key: Int) -> [UInt8]? {
             var value: [UInt8]?
-            for entry in ranges where entry.key == key { value = (value ?? []) + bytes[entry.range] }
+            for entry in ranges where entry.key == key {
+                if value == nil { value = Array(bytes[entry.range]) } else { value?.append(contentsOf: bytes[entry.range]) }
+            }
             return value
         }
         var details = MT940Details(layout: .german, gvc: gvc)
@@ -114,7 +120,7 @@ struct MT940Details: Sendable, Hashable {
         var spaced: [UInt8] = []
         var lineEnds: [Int] = []
         var previousWasFull = true
-        for key in Array(20...29) + Array(60...63) {
+        for key in Self.purposeKeys {
             guard let value = subfield(key) else { continue }
             if !joined.isEmpty, !previousWasFull {
                 lineEnds.append(joined.count)
