@@ -125,19 +125,21 @@ enum IdentifierChecks {
     }
 
     private static func check(iban: String?, _ what: String, at place: String) -> [ValidationProblem] {
-        guard let iban else { return [] }
-        do {
-            _ = try IBAN(iban)
-            return []
-        } catch {
-            return [ValidationProblem(source: .content, code: "invalid_identifier", location: place, message: "\(what): \(error)")]
-        }
+        check(iban, what, at: place) { (text) throws(IdentifierError) in _ = try IBAN(text) }
     }
 
     private static func check(bic: String?, _ what: String, at place: String) -> [ValidationProblem] {
-        guard let bic else { return [] }
-        do {
-            _ = try BIC(bic)
+        check(bic, what, at: place) { (text) throws(IdentifierError) in _ = try BIC(text) }
+    }
+
+    /// No problem when `value` is absent or `parse` accepts it; the identifier's own words when not
+    /// (which never repeat the identifier).
+    private static func check(
+        _ value: String?, _ what: String, at place: String, parse: (String) throws(IdentifierError) -> Void
+    ) -> [ValidationProblem] {
+        guard let value else { return [] }
+        do throws(IdentifierError) {
+            try parse(value)
             return []
         } catch {
             return [ValidationProblem(source: .content, code: "invalid_identifier", location: place, message: "\(what): \(error)")]
