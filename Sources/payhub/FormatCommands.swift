@@ -20,6 +20,22 @@ struct FormatCommand: ParsableCommand {
         static let cantCreate: Int32 = 73
     }
 
+    /// The file and format `parse` and `validate` take.
+    struct BankFileInput: ParsableArguments {
+        @Argument(help: "The bank file.") var file: String
+        @Option(help: "The format, when detection should not decide: \(BankFileFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var format: BankFileFormat?
+
+        /// The file's bytes; exit status 66 when it cannot be read.
+        func read() throws -> (file: String, data: Data) {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                FileHandle.standardError.write(Data("payhub: cannot read \(file)\n".utf8))
+                throw ExitCode(Status.unreadable)
+            }
+            return (file, data)
+        }
+    }
+
     struct Parse: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a bank file as PayHub's normalised JSON.",
@@ -29,18 +45,13 @@ struct FormatCommand: ParsableCommand {
                 malformed (the message names the line or element), 66 the file cannot be read.
                 """)
 
-        @Argument(help: "The bank file.") var file: String
-        @Option(help: "The format, when detection should not decide: \(BankFileFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var format: BankFileFormat?
+        @OptionGroup var input: BankFileInput
         @Flag(help: "Indent the JSON for people.") var pretty = false
 
         func run() throws {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                FileHandle.standardError.write(Data("payhub: cannot read \(file)\n".utf8))
-                throw ExitCode(Status.unreadable)
-            }
+            let (file, data) = try input.read()
             do {
-                let parsed = try BankFileReader.parse(data, format: format)
+                let parsed = try BankFileReader.parse(data, format: input.format)
                 print(parsed.json.rendered(pretty: pretty))
             } catch {
                 FileHandle.standardError.write(Data("payhub: \(file): \(error.description)\n".utf8))
@@ -61,19 +72,14 @@ struct FormatCommand: ParsableCommand {
                 Schemas shipped: \(ISOSchema.shipped.map(\.fileName).joined(separator: ", ")).
                 """)
 
-        @Argument(help: "The bank file.") var file: String
-        @Option(help: "The format, when detection should not decide: \(BankFileFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var format: BankFileFormat?
+        @OptionGroup var input: BankFileInput
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() throws {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                FileHandle.standardError.write(Data("payhub: cannot read \(file)\n".utf8))
-                throw ExitCode(Status.unreadable)
-            }
+            let (file, data) = try input.read()
             let report: ValidationReport
             do {
-                report = try BankFileValidator.validate(data, format: format)
+                report = try BankFileValidator.validate(data, format: input.format)
             } catch {
                 FileHandle.standardError.write(Data("payhub: \(file): \(error.description)\n".utf8))
                 throw ExitCode(Status.malformed)
