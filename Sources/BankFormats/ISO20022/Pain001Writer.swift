@@ -298,9 +298,10 @@ public enum Pain001Writer {
 
         // The first instruction of each group: its debtor name and BIC are the PmtInf's, so the others must agree.
         var groups: [GroupKey: (index: Int, checked: Checked)] = [:]
+        var identifiers = IdentifierMemo()
         for (index, instruction) in input.instructions.enumerated() {
             let path = "instructions[\(index)]"
-            if let checked = check(instruction, path: path, version: version, into: &collector) {
+            if let checked = check(instruction, path: path, version: version, identifiers: &identifiers, into: &collector) {
                 result.instructions.append(checked)
                 let key = GroupKey(iban: checked.debtorIBAN, date: checked.date, currency: checked.money.currency.code)
                 if let first = groups[key] {
@@ -329,8 +330,30 @@ public enum Pain001Writer {
         return result
     }
 
+    /// IBANs and BICs already checked in this file: a hundred thousand payments go to a few thousand
+    /// accounts, from a handful, and each is validated once.
+    struct IdentifierMemo {
+        var ibans: [String: Result<IBAN, IdentifierError>] = [:]
+        var bics: [String: Result<BIC, IdentifierError>] = [:]
+
+        mutating func iban(_ text: String) throws(IdentifierError) -> IBAN {
+            if let known = ibans[text] { return try known.get() }
+            let result = Result { () throws(IdentifierError) in try IBAN(text) }
+            ibans[text] = result
+            return try result.get()
+        }
+
+        mutating func bic(_ text: String) throws(IdentifierError) -> BIC {
+            if let known = bics[text] { return try known.get() }
+            let result = Result { () throws(IdentifierError) in try BIC(text) }
+            bics[text] = result
+            return try result.get()
+        }
+    }
+
     static func check(
-        _ instruction: Pain001Input.Instruction, path: String, version: Version, into collector: inout FieldErrorCollector
+        _ instruction: Pain001Input.Instruction, path: String, version: Version, identifiers: inout IdentifierMemo,
+        into collector: inout FieldErrorCollector
     ) -> Checked? {
         let before = collector.errors.count
 
@@ -398,8 +421,8 @@ public enum Pain001Writer {
         let debtorPath = path + ".debtor"
         if let debtor = instruction.debtor {
             name(debtor.name, debtorPath + ".name", "debtor", sepa: isEUR, into: &collector)
-            debtorIBAN = iban(debtor.iban, debtorPath + ".iban", into: &collector)
-            debtorBIC = bic(debtor.bic, debtorPath + ".bic", version: version, into: &collector)
+            debtorIBAN = iban(debtor.iban, debtorPath + ".iban", identifiers: &identifiers, into: &collector)
+            debtorBIC = bic(debtor.bic, debtorPath + ".bic", version: version, identifiers: &identifiers, into: &collector)
         } else {
             collector.add(debtorPath, code: "missing", "debtor is required")
         }
@@ -411,8 +434,8 @@ public enum Pain001Writer {
         let creditorPath = path + ".creditor"
         if let creditor = instruction.creditor {
             name(creditor.name, creditorPath + ".name", "creditor", sepa: isEUR, into: &collector)
-            creditorIBAN = iban(creditor.iban, creditorPath + ".iban", into: &collector)
-            creditorBIC = bic(creditor.bic, creditorPath + ".bic", version: version, into: &collector)
+            creditorIBAN = iban(creditor.iban, creditorPath + ".iban", identifiers: &identifiers, into: &collector)
+            creditorBIC = bic(creditor.bic, creditorPath + ".bic", version: version, identifiers: &identifiers, into: &collector)
             if let code = creditor.country {
                 if code.count == 2, code.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
                     country = code
@@ -453,26 +476,31 @@ public enum Pain001Writer {
     }
 
     static func name(_ value: String?, _ path: String, _ who: String, sepa: Bool, into collector: inout FieldErrorCollector) {
-        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let value, !isBlank(value) else {
             collector.add(path, code: "missing", "\(who) name is required")
             return
         }
         text(value, path, max: nameMax, sepa: sepa, into: &collector)
     }
 
-    static func iban(_ value: String?, _ path: String, into collector: inout FieldErrorCollector) -> IBAN? {
+    static func iban(
+        _ value: String?, _ path: String, identifiers: inout IdentifierMemo, into collector: inout FieldErrorCollector
+    ) -> IBAN? {
         guard let value, !value.isEmpty else {
             collector.add(path, code: "missing", "IBAN is required")
             return nil
         }
-        return collector.check(path, code: { $0.code.rawValue }) { () throws(IdentifierError) in try IBAN(value) }
+        return collector.check(path, code: { $0.code.rawValue }) { () throws(IdentifierError) in try identifiers.iban(value) }
     }
 
     /// A BIC in capitals, or nil when none is given. 001.001.03 allows only the pre-2018 pattern (letters
     /// in the first six places).
-    static func bic(_ value: String?, _ path: String, version: Version, into collector: inout FieldErrorCollector) -> String? {
+    static func bic(
+        _ value: String?, _ path: String, version: Version, identifiers: inout IdentifierMemo,
+        into collector: inout FieldErrorCollector
+    ) -> String? {
         guard let value, !value.isEmpty else { return nil }
-        guard let parsed = collector.check(path, code: { $0.code.rawValue }, { () throws(IdentifierError) in try BIC(value) })
+        guard let parsed = collector.check(path, code: { $0.code.rawValue }, { () throws(IdentifierError) in try identifiers.bic(value) })
         else { return nil }
         if version == .v03, !parsed.value.prefix(6).unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
             collector.add(path, code: "invalid_character", "BIC must start with six letters in pain.001.001.03")
@@ -483,9 +511,13 @@ public enum Pain001Writer {
 
     /// Checks length (in characters), XML-representable characters and, when `sepa`, the SEPA character set.
     static func text(_ value: String, _ path: String, max: Int, sepa: Bool, into collector: inout FieldErrorCollector) {
-        let field = path.split(separator: ".").last.map(String.init) ?? path
-        let label = field.replacingOccurrences(of: "_", with: " ")
-        if value.count > max {
+        // The field's name for a message (`end_to_end_id` → "end to end id"), only when there is one to write.
+        var label: String {
+            let field = path.split(separator: ".").last.map(String.init) ?? path
+            return field.replacingOccurrences(of: "_", with: " ")
+        }
+        // No more bytes than the limit means no more characters either; counting characters is slower.
+        if value.utf8.count > max && value.count > max {
             collector.add(path, code: "too_long", "\(label) must have at most \(max) characters, got \(value.count)")
         }
         if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0xFFFE...0xFFFF).contains($0.value) }) {
@@ -497,6 +529,15 @@ public enum Pain001Writer {
                 "\(label) contains \(shown), outside the SEPA character set (a-z A-Z 0-9 / - ? : ( ) . , ' + space)"
                     + (isFreeText(path) ? "; transliteration (--transliterate) can replace it" : ""))
         }
+    }
+
+    /// Empty or only whitespace; ASCII is looked at byte by byte, anything else as Foundation sees it.
+    static func isBlank(_ value: String) -> Bool {
+        for byte in value.utf8 {
+            if byte >= 0x80 { return value.trimmingCharacters(in: .whitespaces).isEmpty }
+            if byte != 0x20 && byte != 0x09 { return false }
+        }
+        return true
     }
 
     /// Names, address lines and remittance: what transliteration rewrites (never ids).

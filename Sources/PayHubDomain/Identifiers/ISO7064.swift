@@ -37,6 +37,16 @@ enum IdentifierText {
     /// Trims surrounding whitespace, optionally removes inner spaces (the printed form of IBANs and
     /// BICs), and uppercases ASCII letters, leaving every other character in place to be rejected.
     static func normalize(_ text: String, removingSpaces: Bool) -> [Character] {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII, the usual case, byte by byte: this runs for every payment a file is written for.
+            let isWhitespace = { (byte: UInt8) in byte == 0x20 || (0x09...0x0D).contains(byte) }
+            let bytes = text.utf8.drop(while: isWhitespace).reversed().drop(while: isWhitespace).reversed()
+            return bytes.compactMap { byte -> Character? in
+                if removingSpaces && byte == 0x20 { return nil }
+                let upper = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte
+                return Character(Unicode.Scalar(upper))
+            }
+        }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.compactMap { character -> Character? in
             if removingSpaces && character == " " { return nil }
