@@ -52,6 +52,10 @@ struct MT940Details: Sendable, Hashable {
         "EREF", "KREF", "MREF", "CRED", "DEBT", "SVWZ", "ABWA", "ABWE", "IBAN", "BIC", "COAM", "OAMT", "PURP",
     ].map { Array($0.utf8) }
 
+    /// Whether a byte starts any of ``sepaKeywords``: most bytes of a purpose do not, and are passed over
+    /// without comparing them with every keyword.
+    static let startsSEPAKeyword: [Bool] = (0...255).map { byte in sepaKeywords.contains { $0[0] == byte } }
+
     static let dutchTags: Set<String> = [
         "EREF", "CREF", "MARF", "CSID", "CNTP", "REMI", "PURP", "ULTC", "ULTD", "ULTB", "BENM", "ORDP", "NAME",
         "ADDR", "ISDT", "IBAN", "BIC", "TRTP", "PREF", "RTRN", "SUM", "TRCD", "IREF", "ACCW", "BUSP", "SVCL",
@@ -182,6 +186,10 @@ struct MT940Details: Sendable, Hashable {
         var found: [(key: String, start: Int, valueStart: Int)] = []
         var index = 0
         while index < bytes.count {
+            guard startsSEPAKeyword[Int(bytes[index])] else {
+                index += 1
+                continue
+            }
             var matched = false
             for keyword in sepaKeywords where bytes[index] == keyword[0] {
                 let plus = index + keyword.count
