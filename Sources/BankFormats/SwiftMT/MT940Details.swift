@@ -107,10 +107,11 @@ struct MT940Details: Sendable, Hashable {
             ranges.append((key, valueStart..<index))
         }
         /// A subfield's text; a repeated subfield continues the first.
-        func subfield(_ key: Int) -> [UInt8]? {
-            var value: [UInt8]?
+        // A slice of the field, copied only when the subfield repeats (which is rare).
+        func subfield(_ key: Int) -> ArraySlice<UInt8>? {
+            var value: ArraySlice<UInt8>?
             for entry in ranges where entry.key == key {
-                if value == nil { value = Array(bytes[entry.range]) } else { value?.append(contentsOf: bytes[entry.range]) }
+                if let earlier = value { value = (Array(earlier) + bytes[entry.range])[...] } else { value = bytes[entry.range] }
             }
             return value
         }
@@ -144,7 +145,7 @@ struct MT940Details: Sendable, Hashable {
             details.remittance = MTText.collapsed(spaced)
         }
 
-        var nameBytes = subfield(32) ?? []
+        var nameBytes = Array(subfield(32) ?? [])
         if let more = subfield(33) {
             if !nameBytes.isEmpty, characterCount(nameBytes) < 27 { nameBytes.append(0x20) }
             nameBytes += more
@@ -157,7 +158,7 @@ struct MT940Details: Sendable, Hashable {
         if account == nil, let iban = keywords.first(where: { $0.key == "IBAN" }) {
             account = withoutBlanks(Array(iban.value.utf8))
         }
-        var code = subfield(30).flatMap { MTText.nonEmpty($0[...]) }
+        var code = subfield(30).flatMap { MTText.nonEmpty($0) }
         if code == nil, let bic = keywords.first(where: { $0.key == "BIC" }) { code = MTText.collapsed(bic.value) }
         var bic: String?
         if let code {
@@ -179,11 +180,15 @@ struct MT940Details: Sendable, Hashable {
     /// keyword.
     static let referenceKeywords: Set<String> = ["EREF", "KREF", "MREF", "CRED", "DEBT"]
 
+    /// ``sepaKeywords`` as strings, and whether each is a reference, by position: looked up per match.
+    static let sepaKeywordNames = sepaKeywords.map { MTText.string($0) }
+    static let isReferenceKeyword = sepaKeywordNames.map { referenceKeywords.contains($0) }
+
     /// Splits a German purpose at its SEPA keywords: the text before the first one, then each keyword
     /// with its value (trimmed). `lineEnds` are the offsets where a purpose line ended before its
     /// 27-character width (see ``referenceKeywords``).
     static func sepaKeywords(in bytes: [UInt8], lineEnds: [Int] = []) -> (prefix: String?, keywords: [MTKeyword]) {
-        var found: [(key: String, start: Int, valueStart: Int)] = []
+        var found: [(keyword: Int, start: Int, valueStart: Int)] = []
         var index = 0
         while index < bytes.count {
             guard startsSEPAKeyword[Int(bytes[index])] else {
@@ -191,12 +196,12 @@ struct MT940Details: Sendable, Hashable {
                 continue
             }
             var matched = false
-            for keyword in sepaKeywords where bytes[index] == keyword[0] {
+            for (number, keyword) in sepaKeywords.enumerated() where bytes[index] == keyword[0] {
                 let plus = index + keyword.count
                 guard plus < bytes.count, bytes[plus] == UInt8(ascii: "+"),
                     bytes[index..<plus].elementsEqual(keyword)
                 else { continue }
-                found.append((MTText.string(keyword), index, plus + 1))
+                found.append((number, index, plus + 1))
                 index = plus + 1
                 matched = true
                 break
@@ -207,7 +212,7 @@ struct MT940Details: Sendable, Hashable {
         var keywords: [MTKeyword] = []
         for (position, match) in found.enumerated() {
             var end = position + 1 < found.count ? found[position + 1].start : bytes.count
-            if referenceKeywords.contains(match.key),
+            if isReferenceKeyword[match.keyword],
                 let lineEnd = lineEnds.first(where: {
                     $0 > match.valueStart && $0 < end && !MTText.trimmed(bytes[match.valueStart..<$0]).isEmpty
                 })
@@ -215,7 +220,8 @@ struct MT940Details: Sendable, Hashable {
                 end = lineEnd
             }
             keywords.append(
-                MTKeyword(key: match.key, value: MTText.string(MTText.trimmed(bytes[match.valueStart..<end]))))
+                MTKeyword(
+                    key: sepaKeywordNames[match.keyword], value: MTText.string(MTText.trimmed(bytes[match.valueStart..<end]))))
         }
         return (MTText.nonEmpty(bytes[0..<first.start]), keywords)
     }
@@ -223,15 +229,24 @@ struct MT940Details: Sendable, Hashable {
     private static func endToEndIDs(_ values: [String]) -> [String] {
         values.compactMap { value in
             let trimmed = MTText.nonEmpty(Array(value.utf8)[...])
-            guard let trimmed, trimmed.uppercased() != "NOTPROVIDED" else { return nil }
+            guard let trimmed, !isNotProvided(trimmed) else { return nil }
             return trimmed
         }
     }
 
-    private static func characterCount(_ bytes: [UInt8]) -> Int { bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) } }
+    /// `NOTPROVIDED` in any letter case, compared as ASCII bytes.
+    private static func isNotProvided(_ text: String) -> Bool {
+        text.utf8.count == 11 && zip(text.utf8, "NOTPROVIDED".utf8).allSatisfy { ($0 & 0xDF) == $1 }
+    }
 
-    private static func withoutBlanks(_ bytes: [UInt8]) -> String? {
-        let kept = bytes.filter { !$0.mtBlank }
+    private static func characterCount(_ bytes: some Collection<UInt8>) -> Int {
+        bytes.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+    }
+
+    private static func withoutBlanks(_ bytes: some Collection<UInt8>) -> String? {
+        var kept: [UInt8] = []
+        kept.reserveCapacity(bytes.count)
+        for byte in bytes where !byte.mtBlank { kept.append(byte) }
         return kept.isEmpty ? nil : MTText.string(kept)
     }
 
