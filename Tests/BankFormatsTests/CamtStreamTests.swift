@@ -92,3 +92,47 @@ struct CamtStreamTests {
         return url
     }
 }
+
+/// `MT940Reader.stream` hands entries over instead of keeping them; what it hands over and reports must
+/// be what the keeping reader reads.
+@Suite("MT940 streaming reader")
+struct MT940StreamTests {
+    static let files: [String] = {
+        let folder = CamtConformance.root.appendingPathComponent("mt940")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") && $0 != "invalid" && $0 != "fragments" && $0 != "expected" }.sorted()
+            .map { "mt940/\($0)" }
+    }()
+
+    @Test("the MT940 corpus is there")
+    func corpus() { #expect(Self.files.count >= 25) }
+
+    @Test("every MT940 conformance file streams to what the keeping reader reads", arguments: files)
+    func sameAsKept(_ name: String) throws {
+        let data = try CamtConformance.data(name)
+        var expected = try MT940Reader.read(data)
+        expected.checkBalances()
+        var headers: [Int: Statement] = [:]
+        var entries: [Int: [StatementEntry]] = [:]
+        let streamed = try MT940Reader.stream(data) { event in
+            switch event {
+            case .statement(let index, let header):
+                #expect(headers[index] == nil && entries[index] == nil, "a header comes once, before its entries")
+                headers[index] = header
+            case .entry(let statement, let entry):
+                #expect(headers[statement] != nil, "an entry comes after its statement's header")
+                entries[statement, default: []].append(entry)
+            }
+        }
+        #expect(streamed.format == expected.format)
+        #expect(Set(streamed.warnings) == Set(expected.warnings), "warnings")
+        #expect(streamed.statements.count == expected.statements.count)
+        for (index, statement) in expected.statements.enumerated() {
+            var header = statement
+            header.entries = []
+            #expect(streamed.statements[index] == header, "statement \(index)")
+            #expect(headers[index]?.id == statement.id && headers[index]?.account == statement.account)
+            #expect((entries[index] ?? []) == statement.entries, "statement \(index)")
+        }
+    }
+}

@@ -27,7 +27,7 @@ public enum CamtReader {
     /// is rethrown; a malformed file is a ``FormatError`` naming the element (`…/Stmt[1]/Ntry[7]/Amt`).
     /// `chunkSize` is how much of the file is read at a time (a token longer than that grows it).
     public static func stream(
-        contentsOf url: URL, chunkSize: Int = 1 << 20, _ handle: (CamtStreamEvent) throws -> Void
+        contentsOf url: URL, chunkSize: Int = 1 << 20, _ handle: (StatementStreamEvent) throws -> Void
     ) throws -> StatementDocument {
         try withoutActuallyEscaping(handle) { handle in
             var reader = CamtStreamReader(keepsEntries: false, handle: handle)
@@ -41,19 +41,12 @@ public enum CamtReader {
     }
 }
 
-/// What ``CamtReader/stream(contentsOf:_:)`` hands over, in document order.
-public enum CamtStreamEvent: Sendable {
-    /// A statement's header — id, account, currency and balances — before its entries; `entries` is empty.
-    case statement(index: Int, Statement)
-    case entry(statement: Int, StatementEntry)
-}
-
 /// Builds the camt model from scanner events. Everything but the entries goes into one element tree
 /// (headers are small); each `Ntry` is built into a tree of its own, read, handed on and dropped, and a
 /// finished statement is dropped from the tree too, so memory does not grow with the file.
 struct CamtStreamReader: XMLContentHandler {
     private let keepsEntries: Bool
-    private let handle: (CamtStreamEvent) throws -> Void
+    private let handle: (StatementStreamEvent) throws -> Void
     private(set) var handlerError: (any Error)?
 
     private var tree = XMLTreeBuilder()
@@ -76,7 +69,7 @@ struct CamtStreamReader: XMLContentHandler {
     private var statements: [Statement] = []
     private var warnings: [FormatWarning] = []
 
-    init(keepsEntries: Bool, handle: @escaping (CamtStreamEvent) throws -> Void) {
+    init(keepsEntries: Bool, handle: @escaping (StatementStreamEvent) throws -> Void) {
         self.keepsEntries = keepsEntries
         self.handle = handle
     }
@@ -176,7 +169,7 @@ struct CamtStreamReader: XMLContentHandler {
         itemEntries.removeAll(keepingCapacity: true)
     }
 
-    private mutating func deliver(_ event: CamtStreamEvent) throws(FormatError) {
+    private mutating func deliver(_ event: StatementStreamEvent) throws(FormatError) {
         do {
             try handle(event)
         } catch {

@@ -49,6 +49,16 @@ public struct StatementDocument: Sendable, Hashable {
     }
 }
 
+/// What the streaming readers (``CamtReader/stream(contentsOf:chunkSize:_:)``,
+/// ``MT940Reader/stream(_:_:)``) hand over as they read, in document order.
+public enum StatementStreamEvent: Sendable {
+    /// A statement's header — id, account, currency and balances as far as the file has given them
+    /// before the first entry — ahead of its entries; `entries` is empty. The document the reader
+    /// returns at the end has every header complete.
+    case statement(index: Int, Statement)
+    case entry(statement: Int, StatementEntry)
+}
+
 public struct Statement: Sendable, Hashable {
     public var id: String?
     public var account: StatementAccount

@@ -51,12 +51,33 @@ import PayHubDomain
 ///   mark, a second `:25:`/`:28C:`/closing balance in one statement, an envelope for another message
 ///   type, or a file without any MT940/MT942 field. Nothing in the input can make the reader trap.
 public enum MT940Reader {
+    /// Reads every statement with its entries. Balances are left to ``StatementDocument/checkBalances()``,
+    /// as for every reader (``BankFileReader`` calls it).
     public static func read(_ data: Data) throws(FormatError) -> StatementDocument {
         let source = MTSource(data)
         var scanner = MTScanner(source)
-        var assembler = MTStatementAssembler(source: source)
+        var assembler = MTStatementAssembler(source: source, keepsEntries: true) { _ in }
         while let event = scanner.next() { try assembler.apply(event) }
         return try assembler.finish()
+    }
+
+    /// Reads a file whose entries are too many to keep: each statement's header (at its first entry)
+    /// and each entry is handed to `handle` as soon as it is read, and not kept. The document returned
+    /// holds the statements without entries, and every warning — `balance_mismatch` included, which
+    /// this reader checks itself since the entries are gone. An error `handle` throws ends the reading
+    /// and is rethrown.
+    public static func stream(_ data: Data, _ handle: (StatementStreamEvent) throws -> Void) throws -> StatementDocument {
+        try withoutActuallyEscaping(handle) { handle in
+            let source = MTSource(data)
+            var scanner = MTScanner(source)
+            var assembler = MTStatementAssembler(source: source, keepsEntries: false, handle: handle)
+            do {
+                while let event = scanner.next() { try assembler.apply(event) }
+                return try assembler.finish()
+            } catch {
+                throw assembler.handlerError ?? error
+            }
+        }
     }
 }
 
@@ -80,8 +101,15 @@ struct MTStatementAssembler {
         var hasFloorLimit = false
         var hasDateTime = false
         var summaries: [(field: String, line: Int, summary: MTEntrySummary)] = []
+        /// The entries, when the reader keeps them.
         var entries: [StatementEntry] = []
-        var entryIsDebit: [Bool] = []
+        /// Counts and sums of the entries, for `:90D:`/`:90C:` and the balances of a streamed statement.
+        var debitCount = 0
+        var creditCount = 0
+        var debitSum: ExactDecimal? = .zero
+        var creditSum: ExactDecimal? = .zero
+        /// Whether the header has been handed to a stream's consumer.
+        var announced = false
         var openEntry: OpenEntry?
         /// Whether a `:86:` now belongs to the open entry (the field before it was `:61:` or `:86:`).
         var detailsFollowEntry = false
@@ -91,6 +119,9 @@ struct MTStatementAssembler {
     }
 
     private let source: MTSource
+    private let keepsEntries: Bool
+    private let handle: (StatementStreamEvent) throws -> Void
+    private(set) var handlerError: (any Error)?
     private var statements: [Statement] = []
     private var warnings: [FormatWarning] = []
     private var draft: Draft?
@@ -100,7 +131,20 @@ struct MTStatementAssembler {
     private var ignoredLines: [Int] = []
     private var firstLine: Int?
 
-    init(source: MTSource) { self.source = source }
+    init(source: MTSource, keepsEntries: Bool, handle: @escaping (StatementStreamEvent) throws -> Void) {
+        self.source = source
+        self.keepsEntries = keepsEntries
+        self.handle = handle
+    }
+
+    private mutating func deliver(_ event: StatementStreamEvent) throws(FormatError) {
+        do {
+            try handle(event)
+        } catch {
+            handlerError = error
+            throw FormatError(.malformed, "stopped by the statement's consumer")
+        }
+    }
 
     mutating func apply(_ event: MTEvent) throws(FormatError) {
         switch event {
@@ -183,7 +227,7 @@ struct MTStatementAssembler {
         default:
             break
         }
-        finishEntry()
+        try finishEntry()
         draft?.detailsFollowEntry = false
         if field.tag == "60F" || field.tag == "60M",
             let current = draft, current.opening != nil || current.closing != nil || !current.entries.isEmpty
@@ -265,7 +309,7 @@ struct MTStatementAssembler {
     }
 
     /// Turns the open `:61:` and its `:86:` lines into an entry.
-    private mutating func finishEntry() {
+    private mutating func finishEntry() throws(FormatError) {
         guard var current = draft, let open = current.openEntry else { return }
         draft = nil
         current.openEntry = nil
@@ -290,19 +334,47 @@ struct MTStatementAssembler {
         {
             counterparty = Counterparty(name: counterparty?.name, account: supplementary, bic: counterparty?.bic)
         }
-        current.entries.append(
-            StatementEntry(
-                amount: line.amount, bookingDate: entryDate?.date.iso, valueDate: line.valueDate.date.iso,
-                status: .booked, reversal: line.reversal, bankReference: line.bankReference,
-                customerReference: line.customerReference, endToEndIDs: details?.endToEndIDs ?? [],
-                counterparty: counterparty, remittance: details?.remittance, transactionCode: line.transactionType,
-                returnReason: details?.returnReason, detailsCount: 1))
-        current.entryIsDebit.append(line.mark == "D" || line.mark == "RC")
+        let entry = StatementEntry(
+            amount: line.amount, bookingDate: entryDate?.date.iso, valueDate: line.valueDate.date.iso,
+            status: .booked, reversal: line.reversal, bankReference: line.bankReference,
+            customerReference: line.customerReference, endToEndIDs: details?.endToEndIDs ?? [],
+            counterparty: counterparty, remittance: details?.remittance, transactionCode: line.transactionType,
+            returnReason: details?.returnReason, detailsCount: 1)
+        if line.mark == "D" || line.mark == "RC" {
+            current.debitCount += 1
+            current.debitSum = current.debitSum?.adding(entry.amount.negated())
+        } else {
+            current.creditCount += 1
+            current.creditSum = current.creditSum?.adding(entry.amount)
+        }
+        if keepsEntries { current.entries.append(entry) }
+        let announce = !current.announced
+        current.announced = true
+        let header = announce ? Self.header(of: current) : nil
         draft = current
+        if let header { try deliver(.statement(index: statements.count, header)) }
+        try deliver(.entry(statement: statements.count, entry))
+    }
+
+    /// The statement as far as it has been read, without entries.
+    private static func header(of current: Draft) -> Statement {
+        let currency =
+            current.opening?.balance.currency ?? current.closing?.balance.currency ?? current.floorLimitCurrency
+            ?? current.summaries.first?.summary.currency
+        var id = current.reference
+        if let reference = current.reference, let number = current.statementNumber { id = reference + "/" + number }
+        return Statement(
+            id: id, account: current.account ?? StatementAccount(), currency: currency,
+            openingBalance: current.opening.map {
+                StatementBalance(amount: $0.balance.amount, date: $0.balance.date.date.iso)
+            },
+            closingBalance: current.closing.map {
+                StatementBalance(amount: $0.balance.amount, date: $0.balance.date.date.iso)
+            })
     }
 
     private mutating func closeStatement() throws(FormatError) {
-        finishEntry()
+        try finishEntry()
         guard var current = draft else { return }
         draft = nil
         guard current.hasContent else { return }
@@ -340,17 +412,16 @@ struct MTStatementAssembler {
         }
         for (field, line, summary) in current.summaries {
             let debit = field == "90D"
-            let amounts = zip(current.entries, current.entryIsDebit).filter { $0.1 == debit }.map(\.0.amount)
+            let count = debit ? current.debitCount : current.creditCount
             let kind = debit ? "debit" : "credit"
-            if amounts.count != summary.count {
+            if count != summary.count {
                 current.notes.append(
                     (
                         .recordCountMismatch,
-                        "line \(line): :\(field): counts \(summary.count) \(kind) entries, the statement has \(amounts.count)"
+                        "line \(line): :\(field): counts \(summary.count) \(kind) entries, the statement has \(count)"
                     ))
             }
-            var total: ExactDecimal? = .zero
-            for amount in amounts { total = total?.adding(debit ? amount.negated() : amount) }
+            let total = debit ? current.debitSum : current.creditSum
             if let total, !total.isEqual(to: summary.amount) {
                 current.notes.append(
                     (
@@ -359,21 +430,21 @@ struct MTStatementAssembler {
                     ))
             }
         }
-        let currency =
-            current.opening?.balance.currency ?? current.closing?.balance.currency ?? current.floorLimitCurrency
-            ?? current.summaries.first?.summary.currency
-        var id = current.reference
-        if let reference = current.reference, let number = current.statementNumber { id = reference + "/" + number }
-        statements.append(
-            Statement(
-                id: id, account: current.account ?? StatementAccount(), currency: currency,
-                openingBalance: current.opening.map {
-                    StatementBalance(amount: $0.balance.amount, date: $0.balance.date.date.iso)
-                },
-                closingBalance: current.closing.map {
-                    StatementBalance(amount: $0.balance.amount, date: $0.balance.date.date.iso)
-                },
-                entries: current.entries))
+        var statement = Self.header(of: current)
+        statement.entries = current.entries
+        if !keepsEntries {
+            if !current.announced { try deliver(.statement(index: index, statement)) }
+            // The entries are gone: the balances are checked here, from their running sum.
+            if let opening = statement.openingBalance?.amount, let closing = statement.closingBalance?.amount {
+                let entries = current.creditSum.flatMap { credits in current.debitSum.flatMap { credits.adding($0.negated()) } }
+                if let warning = StatementDocument.balanceWarning(
+                    statement: index, opening: opening, entries: entries, closing: closing)
+                {
+                    current.notes.append((warning.code, warning.message))
+                }
+            }
+        }
+        statements.append(statement)
         warnings += current.notes.map { FormatWarning(statement: index, code: $0.code, message: $0.message) }
     }
 }
