@@ -249,32 +249,54 @@ public enum Pain001Writer {
         return out
     }
 
-    /// One checked instruction, ready to write.
+    /// One checked instruction: what checking it produced (the amount, the IBANs and BICs in their
+    /// normal form); everything else is written as the input has it. Kept small on purpose: a file of
+    /// 100,000 transactions holds one of these per transaction while it is written.
     struct Checked {
-        var endToEndID: String
-        var instructionID: String?
+        var index: Int
         var money: Money
-        var date: String
-        var debtorName: String
         var debtorIBAN: String
         var debtorBIC: String?
-        var creditorName: String
         var creditorIBAN: String
         var creditorBIC: String?
-        var country: String?
-        var addressLines: [String]
-        var remittance: String?
+    }
+
+    /// A checked instruction together with its input, as the writer reads it.
+    struct Row {
+        let checked: Checked
+        let instruction: Pain001Input.Instruction
+
+        var endToEndID: String { instruction.endToEndID ?? "" }
+        var instructionID: String? { instruction.instructionID }
+        var money: Money { checked.money }
+        var date: String { instruction.requestedExecutionDate ?? "" }
+        var debtorName: String { instruction.debtor?.name ?? "" }
+        var debtorIBAN: String { checked.debtorIBAN }
+        var debtorBIC: String? { checked.debtorBIC }
+        var creditorName: String { instruction.creditor?.name ?? "" }
+        var creditorIBAN: String { checked.creditorIBAN }
+        var creditorBIC: String? { checked.creditorBIC }
+        var country: String? { instruction.creditor?.country }
+        var addressLines: [String] { instruction.creditor?.addressLines ?? [] }
+        var remittance: String? { instruction.remittance.flatMap { $0.isEmpty ? nil : $0 } }
     }
 
     struct Validated {
         var errors: [FieldError] = []
         var messageID = ""
         var initiatingParty = ""
-        var instructions: [Checked] = []
+        /// The input as checked (transliterated, when asked).
+        var source = Pain001Input(messageID: nil, initiatingParty: nil, instructions: [])
+        var checked: [Checked] = []
+
+        var count: Int { checked.count }
+        func row(_ position: Int) -> Row { Row(checked: checked[position], instruction: source.instructions[checked[position].index]) }
     }
 
     static func validated(_ input: Pain001Input, version: Version) -> Validated {
         var result = Validated()
+        result.source = input
+        result.checked.reserveCapacity(input.instructions.count)
         var collector = FieldErrorCollector()
 
         let messageID = input.messageID ?? ""
@@ -297,12 +319,15 @@ public enum Pain001Writer {
         }
 
         // The first instruction of each group: its debtor name and BIC are the PmtInf's, so the others must agree.
-        var groups: [GroupKey: (index: Int, checked: Checked)] = [:]
+        var groups: [GroupKey: (index: Int, checked: Row)] = [:]
         var identifiers = IdentifierMemo()
         for (index, instruction) in input.instructions.enumerated() {
             let path = "instructions[\(index)]"
-            if let checked = check(instruction, path: path, version: version, identifiers: &identifiers, into: &collector) {
-                result.instructions.append(checked)
+            if let checkedInstruction = check(
+                instruction, index: index, path: path, version: version, identifiers: &identifiers, into: &collector)
+            {
+                result.checked.append(checkedInstruction)
+                let checked = Row(checked: checkedInstruction, instruction: instruction)
                 let key = GroupKey(iban: checked.debtorIBAN, date: checked.date, currency: checked.money.currency.code)
                 if let first = groups[key] {
                     if first.checked.debtorName != checked.debtorName {
@@ -352,8 +377,8 @@ public enum Pain001Writer {
     }
 
     static func check(
-        _ instruction: Pain001Input.Instruction, path: String, version: Version, identifiers: inout IdentifierMemo,
-        into collector: inout FieldErrorCollector
+        _ instruction: Pain001Input.Instruction, index: Int, path: String, version: Version,
+        identifiers: inout IdentifierMemo, into collector: inout FieldErrorCollector
     ) -> Checked? {
         let before = collector.errors.count
 
@@ -430,16 +455,13 @@ public enum Pain001Writer {
         // Creditor.
         var creditorIBAN: IBAN?
         var creditorBIC: String?
-        var country: String?
         let creditorPath = path + ".creditor"
         if let creditor = instruction.creditor {
             name(creditor.name, creditorPath + ".name", "creditor", sepa: isEUR, into: &collector)
             creditorIBAN = iban(creditor.iban, creditorPath + ".iban", identifiers: &identifiers, into: &collector)
             creditorBIC = bic(creditor.bic, creditorPath + ".bic", version: version, identifiers: &identifiers, into: &collector)
             if let code = creditor.country {
-                if code.count == 2, code.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
-                    country = code
-                } else {
+                if code.count != 2 || !code.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
                     collector.add(creditorPath + ".country", code: "invalid_country", "country must be two capital letters (ISO 3166-1 alpha-2)")
                 }
             }
@@ -466,13 +488,9 @@ public enum Pain001Writer {
         }
 
         guard collector.errors.count == before, let money, let debtorIBAN, let creditorIBAN else { return nil }
-        let remittance = instruction.remittance.flatMap { $0.isEmpty ? nil : $0 }
         return Checked(
-            endToEndID: endToEndID, instructionID: instruction.instructionID, money: money, date: date,
-            debtorName: instruction.debtor?.name ?? "", debtorIBAN: debtorIBAN.value, debtorBIC: debtorBIC,
-            creditorName: instruction.creditor?.name ?? "", creditorIBAN: creditorIBAN.value,
-            creditorBIC: creditorBIC, country: country, addressLines: instruction.creditor?.addressLines ?? [],
-            remittance: remittance)
+            index: index, money: money, debtorIBAN: debtorIBAN.value, debtorBIC: debtorBIC,
+            creditorIBAN: creditorIBAN.value, creditorBIC: creditorBIC)
     }
 
     static func name(_ value: String?, _ path: String, _ who: String, sepa: Bool, into collector: inout FieldErrorCollector) {
@@ -588,7 +606,8 @@ public enum Pain001Writer {
         // Group in order of first appearance.
         var order: [GroupKey] = []
         var members: [GroupKey: [Int]] = [:]
-        for (index, instruction) in input.instructions.enumerated() {
+        for index in 0..<input.count {
+            let instruction = input.row(index)
             let key = GroupKey(iban: instruction.debtorIBAN, date: instruction.date, currency: instruction.money.currency.code)
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(index)
@@ -596,7 +615,7 @@ public enum Pain001Writer {
 
         var total = ExactDecimal.zero
         var totalScale = 0
-        for instruction in input.instructions {
+        for instruction in input.checked {
             // Int64 minor units cannot overflow Int128 for any realistic count of instructions.
             total = total.adding(ExactDecimal(instruction.money)) ?? total
             totalScale = max(totalScale, instruction.money.currency.minorUnits)
@@ -608,7 +627,7 @@ public enum Pain001Writer {
         out.open("GrpHdr", 2)
         out.leaf("MsgId", input.messageID, 3)
         out.leaf("CreDtTm", createdAt, 3)
-        out.leaf("NbOfTxs", String(input.instructions.count), 3)
+        out.leaf("NbOfTxs", String(input.count), 3)
         out.leaf("CtrlSum", total.formatted(minimumScale: totalScale), 3)
         out.open("InitgPty", 3)
         out.leaf("Nm", input.initiatingParty, 4)
@@ -618,11 +637,11 @@ public enum Pain001Writer {
         let bicTag = version == .v09 ? "BICFI" : "BIC"
         for (number, key) in order.enumerated() {
             let indices = members[key] ?? []
-            let first = input.instructions[indices[0]]
+            let first = input.row(indices[0])
             let currency = first.money.currency
             let isEUR = currency.code == "EUR"
             var sum = ExactDecimal.zero
-            for index in indices { sum = sum.adding(ExactDecimal(input.instructions[index].money)) ?? sum }
+            for index in indices { sum = sum.adding(ExactDecimal(input.checked[index].money)) ?? sum }
 
             out.open("PmtInf", 2)
             out.leaf("PmtInfId", "\(input.messageID)-\(number + 1)", 3)
@@ -666,7 +685,7 @@ public enum Pain001Writer {
             out.leaf("ChrgBr", isEUR ? "SLEV" : "SHAR", 3)
 
             for index in indices {
-                let transaction = input.instructions[index]
+                let transaction = input.row(index)
                 out.open("CdtTrfTxInf", 3)
                 out.open("PmtId", 4)
                 if let id = transaction.instructionID { out.leaf("InstrId", id, 5) }
