@@ -7,16 +7,13 @@ import Testing
 /// exactly what the in-memory reader sees.
 @Suite("camt streaming reader")
 struct CamtStreamTests {
+    /// What a streaming reader handed over, checked for order as it comes: a header once, before its entries.
     struct Streamed {
-        var document: StatementDocument
+        var document = StatementDocument(format: "")
         var headers: [Int: Statement] = [:]
         var entries: [Int: [StatementEntry]] = [:]
-    }
 
-    static func stream(_ url: URL, chunkSize: Int) throws -> Streamed {
-        var headers: [Int: Statement] = [:]
-        var entries: [Int: [StatementEntry]] = [:]
-        let document = try CamtReader.stream(contentsOf: url, chunkSize: chunkSize) { event in
+        mutating func take(_ event: StatementStreamEvent) {
             switch event {
             case .statement(let index, let header):
                 #expect(headers[index] == nil && entries[index] == nil, "a header comes once, before its entries")
@@ -26,7 +23,12 @@ struct CamtStreamTests {
                 entries[statement, default: []].append(entry)
             }
         }
-        return Streamed(document: document, headers: headers, entries: entries)
+    }
+
+    static func stream(_ url: URL, chunkSize: Int) throws -> Streamed {
+        var streamed = Streamed()
+        streamed.document = try CamtReader.stream(contentsOf: url, chunkSize: chunkSize) { streamed.take($0) }
+        return streamed
     }
 
     @Test(
@@ -112,18 +114,9 @@ struct MT940StreamTests {
         let data = try CamtConformance.data(name)
         var expected = try MT940Reader.read(data)
         expected.checkBalances()
-        var headers: [Int: Statement] = [:]
-        var entries: [Int: [StatementEntry]] = [:]
-        let streamed = try MT940Reader.stream(data) { event in
-            switch event {
-            case .statement(let index, let header):
-                #expect(headers[index] == nil && entries[index] == nil, "a header comes once, before its entries")
-                headers[index] = header
-            case .entry(let statement, let entry):
-                #expect(headers[statement] != nil, "an entry comes after its statement's header")
-                entries[statement, default: []].append(entry)
-            }
-        }
+        var events = CamtStreamTests.Streamed()
+        let streamed = try MT940Reader.stream(data) { events.take($0) }
+        let (headers, entries) = (events.headers, events.entries)
         #expect(streamed.format == expected.format)
         #expect(Set(streamed.warnings) == Set(expected.warnings), "warnings")
         #expect(streamed.statements.count == expected.statements.count)

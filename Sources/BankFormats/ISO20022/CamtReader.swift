@@ -46,8 +46,7 @@ public enum CamtReader {
 /// finished statement is dropped from the tree too, so memory does not grow with the file.
 struct CamtStreamReader: XMLContentHandler {
     private let keepsEntries: Bool
-    private let handle: (StatementStreamEvent) throws -> Void
-    private(set) var handlerError: (any Error)?
+    private var sink: StatementStreamSink
 
     private var tree = XMLTreeBuilder()
     private var entryTree = XMLTreeBuilder()
@@ -71,7 +70,7 @@ struct CamtStreamReader: XMLContentHandler {
 
     init(keepsEntries: Bool, handle: @escaping (StatementStreamEvent) throws -> Void) {
         self.keepsEntries = keepsEntries
-        self.handle = handle
+        sink = StatementStreamSink(handle)
     }
 
     mutating func startElement(_ tag: XMLStartTag) throws(FormatError) {
@@ -169,14 +168,9 @@ struct CamtStreamReader: XMLContentHandler {
         itemEntries.removeAll(keepingCapacity: true)
     }
 
-    private mutating func deliver(_ event: StatementStreamEvent) throws(FormatError) {
-        do {
-            try handle(event)
-        } catch {
-            handlerError = error
-            throw FormatError(.malformed, "stopped by the statement's consumer")
-        }
-    }
+    private mutating func deliver(_ event: StatementStreamEvent) throws(FormatError) { try sink.deliver(event) }
+
+    var handlerError: (any Error)? { sink.consumerError }
 
     /// The document, once the scanner has read the last byte.
     func finish() throws(FormatError) -> StatementDocument {

@@ -59,6 +59,24 @@ public enum StatementStreamEvent: Sendable {
     case entry(statement: Int, StatementEntry)
 }
 
+/// Where a streaming reader hands its events: the consumer's closure, and the consumer's own error
+/// kept aside (the readers throw only ``FormatError``; the caller rethrows this one as it was).
+struct StatementStreamSink {
+    private let handle: (StatementStreamEvent) throws -> Void
+    private(set) var consumerError: (any Error)?
+
+    init(_ handle: @escaping (StatementStreamEvent) throws -> Void) { self.handle = handle }
+
+    mutating func deliver(_ event: StatementStreamEvent) throws(FormatError) {
+        do {
+            try handle(event)
+        } catch {
+            consumerError = error
+            throw FormatError(.malformed, "stopped by the statement's consumer")
+        }
+    }
+}
+
 public struct Statement: Sendable, Hashable {
     public var id: String?
     public var account: StatementAccount

@@ -120,8 +120,7 @@ struct MTStatementAssembler {
 
     private let source: MTSource
     private let keepsEntries: Bool
-    private let handle: (StatementStreamEvent) throws -> Void
-    private(set) var handlerError: (any Error)?
+    private var sink: StatementStreamSink
     private var statements: [Statement] = []
     private var warnings: [FormatWarning] = []
     private var draft: Draft?
@@ -134,17 +133,12 @@ struct MTStatementAssembler {
     init(source: MTSource, keepsEntries: Bool, handle: @escaping (StatementStreamEvent) throws -> Void) {
         self.source = source
         self.keepsEntries = keepsEntries
-        self.handle = handle
+        sink = StatementStreamSink(handle)
     }
 
-    private mutating func deliver(_ event: StatementStreamEvent) throws(FormatError) {
-        do {
-            try handle(event)
-        } catch {
-            handlerError = error
-            throw FormatError(.malformed, "stopped by the statement's consumer")
-        }
-    }
+    private mutating func deliver(_ event: StatementStreamEvent) throws(FormatError) { try sink.deliver(event) }
+
+    var handlerError: (any Error)? { sink.consumerError }
 
     mutating func apply(_ event: MTEvent) throws(FormatError) {
         switch event {
