@@ -15,22 +15,34 @@ func loadPainInput(_ url: URL) throws -> Pain001Input {
     instructions.reserveCapacity(BenchConfig.painTransactions)
     // A creditor's name, IBAN and BIC are one vendor record shared by all its payments, as when PayHub
     // builds the input from its vendor master, not a copy per row of the file.
-    var vendors: [String: String] = [:]
-    func shared(_ text: String) -> String {
+    var vendors: [Substring: String] = [:]
+    func shared(_ text: Substring) -> String {
         if let known = vendors[text] { return known }
-        vendors[text] = text
-        return text
+        let kept = String(text)
+        vendors[text] = kept
+        return kept
     }
+    // Field by field into one reused array: a throw-away array per row would leave the heap fragmented
+    // with freed blocks between the kept strings, and the process's resident memory with them.
+    var fields: [Substring] = []
+    fields.reserveCapacity(9)
     for line in text.split(separator: "\n").dropFirst() {
-        let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        fields.removeAll(keepingCapacity: true)
+        var start = line.startIndex
+        while let tab = line[start...].firstIndex(of: "\t") {
+            fields.append(line[start..<tab])
+            start = line.index(after: tab)
+        }
+        fields.append(line[start...])
+        let f = fields
         let debtor = BenchParties.owners[Int(f[4])!]
         instructions.append(
             Pain001Input.Instruction(
-                endToEndID: f[0], amount: formatCents(Int64(f[1])!), currency: shared(f[2]),
+                endToEndID: String(f[0]), amount: formatCents(Int64(f[1])!), currency: shared(f[2]),
                 requestedExecutionDate: shared(f[3]),
                 debtor: .init(name: debtor.name, iban: debtor.iban, bic: debtor.bic),
                 creditor: .init(name: shared(f[5]), iban: shared(f[6]), bic: shared(f[7])),
-                remittance: f[8]))
+                remittance: String(f[8])))
     }
     return Pain001Input(
         messageID: "PAYHUB-BENCH-\(instructions.count)", initiatingParty: .init(name: "PayHub Demo GmbH"),

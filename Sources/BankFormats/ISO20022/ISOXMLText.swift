@@ -51,11 +51,10 @@ struct ISOXMLText {
     }
 
     mutating func indent(_ level: Int) {
-        for _ in 0..<level {
-            bytes.append(0x20)
-            bytes.append(0x20)
-        }
+        bytes.append(contentsOf: Self.spaces.prefix(2 * level))
     }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
 
     mutating func open(_ tag: String, _ level: Int) {
         indent(level)
@@ -86,6 +85,14 @@ struct ISOXMLText {
     }
 
     mutating func escape(_ value: String) {
+        let special = { (byte: UInt8) in
+            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
+        }
+        guard value.utf8.contains(where: special) else {
+            bytes.append(contentsOf: value.utf8)
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "&"): bytes.append(contentsOf: "&amp;".utf8)

@@ -261,24 +261,25 @@ public enum Pain001Writer {
         var creditorBIC: String?
     }
 
-    /// A checked instruction together with its input, as the writer reads it.
+    /// A checked instruction together with its input, as the writer reads it. It holds the input's
+    /// array, not a copy of the instruction: fields are read in place.
     struct Row {
         let checked: Checked
-        let instruction: Pain001Input.Instruction
+        let all: [Pain001Input.Instruction]
 
-        var endToEndID: String { instruction.endToEndID ?? "" }
-        var instructionID: String? { instruction.instructionID }
+        var endToEndID: String { all[checked.index].endToEndID ?? "" }
+        var instructionID: String? { all[checked.index].instructionID }
         var money: Money { checked.money }
-        var date: String { instruction.requestedExecutionDate ?? "" }
-        var debtorName: String { instruction.debtor?.name ?? "" }
+        var date: String { all[checked.index].requestedExecutionDate ?? "" }
+        var debtorName: String { all[checked.index].debtor?.name ?? "" }
         var debtorIBAN: String { checked.debtorIBAN }
         var debtorBIC: String? { checked.debtorBIC }
-        var creditorName: String { instruction.creditor?.name ?? "" }
+        var creditorName: String { all[checked.index].creditor?.name ?? "" }
         var creditorIBAN: String { checked.creditorIBAN }
         var creditorBIC: String? { checked.creditorBIC }
-        var country: String? { instruction.creditor?.country }
-        var addressLines: [String] { instruction.creditor?.addressLines ?? [] }
-        var remittance: String? { instruction.remittance.flatMap { $0.isEmpty ? nil : $0 } }
+        var country: String? { all[checked.index].creditor?.country }
+        var addressLines: [String] { all[checked.index].creditor?.addressLines ?? [] }
+        var remittance: String? { all[checked.index].remittance.flatMap { $0.isEmpty ? nil : $0 } }
     }
 
     struct Validated {
@@ -290,7 +291,7 @@ public enum Pain001Writer {
         var checked: [Checked] = []
 
         var count: Int { checked.count }
-        func row(_ position: Int) -> Row { Row(checked: checked[position], instruction: source.instructions[checked[position].index]) }
+        func row(_ position: Int) -> Row { Row(checked: checked[position], all: source.instructions) }
     }
 
     static func validated(_ input: Pain001Input, version: Version) -> Validated {
@@ -327,7 +328,7 @@ public enum Pain001Writer {
                 instruction, index: index, path: path, version: version, identifiers: &identifiers, into: &collector)
             {
                 result.checked.append(checkedInstruction)
-                let checked = Row(checked: checkedInstruction, instruction: instruction)
+                let checked = Row(checked: checkedInstruction, all: input.instructions)
                 let key = GroupKey(iban: checked.debtorIBAN, date: checked.date, currency: checked.money.currency.code)
                 if let first = groups[key] {
                     if first.checked.debtorName != checked.debtorName {
@@ -397,7 +398,11 @@ public enum Pain001Writer {
             collector.add(path + ".end_to_end_id", code: "missing", "end-to-end id is required")
         } else {
             text(endToEndID, path + ".end_to_end_id", max: idMax, sepa: isEUR, into: &collector)
-            if isEUR, endToEndID.hasPrefix("/") || endToEndID.hasSuffix("/") || endToEndID.contains("//") {
+            let slash = UInt8(ascii: "/")
+            if isEUR,
+                endToEndID.utf8.first == slash || endToEndID.utf8.last == slash
+                    || zip(endToEndID.utf8, endToEndID.utf8.dropFirst()).contains(where: { $0 == slash && $1 == slash })
+            {
                 collector.add(
                     path + ".end_to_end_id", code: "sepa_character_set",
                     "end-to-end id must not start or end with '/' or contain '//' (SEPA)")
@@ -493,59 +498,65 @@ public enum Pain001Writer {
             creditorIBAN: creditorIBAN.value, creditorBIC: creditorBIC)
     }
 
-    static func name(_ value: String?, _ path: String, _ who: String, sepa: Bool, into collector: inout FieldErrorCollector) {
+    static func name(_ value: String?, _ path: @autoclosure () -> String, _ who: String, sepa: Bool, into collector: inout FieldErrorCollector) {
         guard let value, !isBlank(value) else {
-            collector.add(path, code: "missing", "\(who) name is required")
+            collector.add(path(), code: "missing", "\(who) name is required")
             return
         }
-        text(value, path, max: nameMax, sepa: sepa, into: &collector)
+        text(value, path(), max: nameMax, sepa: sepa, into: &collector)
     }
 
     static func iban(
-        _ value: String?, _ path: String, identifiers: inout IdentifierMemo, into collector: inout FieldErrorCollector
+        _ value: String?, _ path: @autoclosure () -> String, identifiers: inout IdentifierMemo,
+        into collector: inout FieldErrorCollector
     ) -> IBAN? {
         guard let value, !value.isEmpty else {
-            collector.add(path, code: "missing", "IBAN is required")
+            collector.add(path(), code: "missing", "IBAN is required")
             return nil
         }
-        return collector.check(path, code: { $0.code.rawValue }) { () throws(IdentifierError) in try identifiers.iban(value) }
+        return collector.check(path(), code: { $0.code.rawValue }) { () throws(IdentifierError) in try identifiers.iban(value) }
     }
 
     /// A BIC in capitals, or nil when none is given. 001.001.03 allows only the pre-2018 pattern (letters
     /// in the first six places).
     static func bic(
-        _ value: String?, _ path: String, version: Version, identifiers: inout IdentifierMemo,
+        _ value: String?, _ path: @autoclosure () -> String, version: Version, identifiers: inout IdentifierMemo,
         into collector: inout FieldErrorCollector
     ) -> String? {
         guard let value, !value.isEmpty else { return nil }
-        guard let parsed = collector.check(path, code: { $0.code.rawValue }, { () throws(IdentifierError) in try identifiers.bic(value) })
+        guard let parsed = collector.check(path(), code: { $0.code.rawValue }, { () throws(IdentifierError) in try identifiers.bic(value) })
         else { return nil }
         if version == .v03, !parsed.value.prefix(6).unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
-            collector.add(path, code: "invalid_character", "BIC must start with six letters in pain.001.001.03")
+            collector.add(path(), code: "invalid_character", "BIC must start with six letters in pain.001.001.03")
             return nil
         }
         return parsed.value
     }
 
     /// Checks length (in characters), XML-representable characters and, when `sepa`, the SEPA character set.
-    static func text(_ value: String, _ path: String, max: Int, sepa: Bool, into collector: inout FieldErrorCollector) {
+    static func text(
+        _ value: String, _ path: @autoclosure () -> String, max: Int, sepa: Bool, into collector: inout FieldErrorCollector
+    ) {
         // The field's name for a message (`end_to_end_id` → "end to end id"), only when there is one to write.
         var label: String {
+            let path = path()
             let field = path.split(separator: ".").last.map(String.init) ?? path
             return field.replacingOccurrences(of: "_", with: " ")
         }
         // No more bytes than the limit means no more characters either; counting characters is slower.
         if value.utf8.count > max && value.count > max {
-            collector.add(path, code: "too_long", "\(label) must have at most \(max) characters, got \(value.count)")
+            collector.add(path(), code: "too_long", "\(label) must have at most \(max) characters, got \(value.count)")
         }
+        // Plain ASCII that the set allows, the usual case, is settled in one pass over the bytes.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && (!sepa || isSEPA(Unicode.Scalar($0))) }) { return }
         if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || (0xFFFE...0xFFFF).contains($0.value) }) {
-            collector.add(path, code: "invalid_character", "\(label) contains a control character")
+            collector.add(path(), code: "invalid_character", "\(label) contains a control character")
         } else if sepa, let bad = value.unicodeScalars.first(where: { !isSEPA($0) }) {
             let shown = bad.properties.isWhitespace ? String(format: "U+%04X", bad.value) : "'\(bad)'"
             collector.add(
-                path, code: "sepa_character_set",
+                path(), code: "sepa_character_set",
                 "\(label) contains \(shown), outside the SEPA character set (a-z A-Z 0-9 / - ? : ( ) . , ' + space)"
-                    + (isFreeText(path) ? "; transliteration (--transliterate) can replace it" : ""))
+                    + (isFreeText(path()) ? "; transliteration (--transliterate) can replace it" : ""))
         }
     }
 
@@ -639,6 +650,7 @@ public enum Pain001Writer {
             let indices = members[key] ?? []
             let first = input.row(indices[0])
             let currency = first.money.currency
+            let amountAttributes = " Ccy=\"\(currency.code)\""
             let isEUR = currency.code == "EUR"
             var sum = ExactDecimal.zero
             for index in indices { sum = sum.adding(ExactDecimal(input.checked[index].money)) ?? sum }
@@ -692,8 +704,7 @@ public enum Pain001Writer {
                 out.leaf("EndToEndId", transaction.endToEndID, 5)
                 out.close("PmtId", 4)
                 out.open("Amt", 4)
-                out.raw(String(repeating: "  ", count: 5))
-                out.raw("<InstdAmt Ccy=\"\(currency.code)\">\(transaction.money.decimalString)</InstdAmt>\n")
+                out.leaf("InstdAmt", transaction.money.decimalString, 5, attributes: amountAttributes)
                 out.close("Amt", 4)
                 if let bic = transaction.creditorBIC {
                     out.open("CdtrAgt", 4)

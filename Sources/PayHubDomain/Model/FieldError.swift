@@ -40,14 +40,15 @@ public struct FieldErrorCollector: Sendable {
         errors.append(FieldError(path: path, code: code, message: message))
     }
 
-    /// Runs `parse`, recording its error under `path` and returning nil when it fails.
+    /// Runs `parse`, recording its error under `path` and returning nil when it fails. The path is
+    /// only made when there is an error to record (writers check a dozen fields of every payment).
     public mutating func check<Value, Failure: Error & CustomStringConvertible>(
-        _ path: String, code: (Failure) -> String, _ parse: () throws(Failure) -> Value
+        _ path: @autoclosure () -> String, code: (Failure) -> String, _ parse: () throws(Failure) -> Value
     ) -> Value? {
         do {
             return try parse()
         } catch {
-            errors.append(FieldError(path: path, code: code(error), message: error.description))
+            errors.append(FieldError(path: path(), code: code(error), message: error.description))
             return nil
         }
     }
