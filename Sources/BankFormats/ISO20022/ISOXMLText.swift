@@ -46,12 +46,18 @@ struct ISOXMLText {
     }
 
     mutating func raw(_ string: String) {
-        bytes.append(contentsOf: string.utf8)
+        append(string)
         flushIfFull()
     }
 
+    /// The string's UTF-8 bytes in one copy (appending `string.utf8` goes byte by byte).
+    private mutating func append(_ string: String) {
+        var string = string
+        string.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
     mutating func indent(_ level: Int) {
-        bytes.append(contentsOf: Self.spaces.prefix(2 * level))
+        Self.spaces.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0.prefix(2 * level))) }
     }
 
     private static let spaces = [UInt8](repeating: 0x20, count: 64)
@@ -59,28 +65,34 @@ struct ISOXMLText {
     mutating func open(_ tag: String, _ level: Int) {
         indent(level)
         bytes.append(UInt8(ascii: "<"))
-        bytes.append(contentsOf: tag.utf8)
-        bytes.append(contentsOf: ">\n".utf8)
+        append(tag)
+        bytes.append(UInt8(ascii: ">"))
+        bytes.append(0x0A)
     }
 
     mutating func close(_ tag: String, _ level: Int) {
         indent(level)
-        bytes.append(contentsOf: "</".utf8)
-        bytes.append(contentsOf: tag.utf8)
-        bytes.append(contentsOf: ">\n".utf8)
+        closeTag(tag)
         flushIfFull()
+    }
+
+    /// `</tag>` and a line end.
+    private mutating func closeTag(_ tag: String) {
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(UInt8(ascii: "/"))
+        append(tag)
+        bytes.append(UInt8(ascii: ">"))
+        bytes.append(0x0A)
     }
 
     mutating func leaf(_ tag: String, _ value: String, _ level: Int, attributes: String = "") {
         indent(level)
         bytes.append(UInt8(ascii: "<"))
-        bytes.append(contentsOf: tag.utf8)
-        bytes.append(contentsOf: attributes.utf8)
+        append(tag)
+        if !attributes.isEmpty { append(attributes) }
         bytes.append(UInt8(ascii: ">"))
         escape(value)
-        bytes.append(contentsOf: "</".utf8)
-        bytes.append(contentsOf: tag.utf8)
-        bytes.append(contentsOf: ">\n".utf8)
+        closeTag(tag)
         flushIfFull()
     }
 
@@ -90,7 +102,7 @@ struct ISOXMLText {
                 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
         }
         guard value.utf8.contains(where: special) else {
-            bytes.append(contentsOf: value.utf8)
+            append(value)
             return
         }
         for byte in value.utf8 {

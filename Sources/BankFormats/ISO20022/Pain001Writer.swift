@@ -323,9 +323,10 @@ public enum Pain001Writer {
         var groups: [GroupKey: (index: Int, checked: Row)] = [:]
         var identifiers = IdentifierMemo()
         for (index, instruction) in input.instructions.enumerated() {
-            let path = "instructions[\(index)]"
+            // Made only when there is an error to report.
+            func path() -> String { "instructions[\(index)]" }
             if let checkedInstruction = check(
-                instruction, index: index, path: path, version: version, identifiers: &identifiers, into: &collector)
+                instruction, index: index, path: path(), version: version, identifiers: &identifiers, into: &collector)
             {
                 result.checked.append(checkedInstruction)
                 let checked = Row(checked: checkedInstruction, all: input.instructions)
@@ -333,12 +334,12 @@ public enum Pain001Writer {
                 if let first = groups[key] {
                     if first.checked.debtorName != checked.debtorName {
                         collector.add(
-                            path + ".debtor.name", code: "inconsistent_debtor",
+                            path() + ".debtor.name", code: "inconsistent_debtor",
                             "debtor name differs from instructions[\(first.index)], which has the same debtor IBAN, date and currency")
                     }
                     if first.checked.debtorBIC != checked.debtorBIC {
                         collector.add(
-                            path + ".debtor.bic", code: "inconsistent_debtor",
+                            path() + ".debtor.bic", code: "inconsistent_debtor",
                             "debtor BIC differs from instructions[\(first.index)], which has the same debtor IBAN, date and currency")
                     }
                 } else {
@@ -378,69 +379,69 @@ public enum Pain001Writer {
     }
 
     static func check(
-        _ instruction: Pain001Input.Instruction, index: Int, path: String, version: Version,
+        _ instruction: Pain001Input.Instruction, index: Int, path: @autoclosure () -> String, version: Version,
         identifiers: inout IdentifierMemo, into collector: inout FieldErrorCollector
     ) -> Checked? {
         let before = collector.errors.count
 
         var currency: Currency?
         if let code = instruction.currency, !code.isEmpty {
-            currency = collector.check(path + ".currency", code: { $0.code.rawValue }) { () throws(CurrencyError) in
+            currency = collector.check(path() + ".currency", code: { $0.code.rawValue }) { () throws(CurrencyError) in
                 try Currency(code: code)
             }
         } else {
-            collector.add(path + ".currency", code: "missing", "currency is required")
+            collector.add(path() + ".currency", code: "missing", "currency is required")
         }
         let isEUR = currency?.code == "EUR"
 
         let endToEndID = instruction.endToEndID ?? ""
         if endToEndID.isEmpty {
-            collector.add(path + ".end_to_end_id", code: "missing", "end-to-end id is required")
+            collector.add(path() + ".end_to_end_id", code: "missing", "end-to-end id is required")
         } else {
-            text(endToEndID, path + ".end_to_end_id", max: idMax, sepa: isEUR, into: &collector)
+            text(endToEndID, path() + ".end_to_end_id", max: idMax, sepa: isEUR, into: &collector)
             let slash = UInt8(ascii: "/")
             if isEUR,
                 endToEndID.utf8.first == slash || endToEndID.utf8.last == slash
                     || zip(endToEndID.utf8, endToEndID.utf8.dropFirst()).contains(where: { $0 == slash && $1 == slash })
             {
                 collector.add(
-                    path + ".end_to_end_id", code: "sepa_character_set",
+                    path() + ".end_to_end_id", code: "sepa_character_set",
                     "end-to-end id must not start or end with '/' or contain '//' (SEPA)")
             }
         }
         if let id = instruction.instructionID {
             if id.isEmpty {
-                collector.add(path + ".instruction_id", code: "empty", "instruction id must not be empty (leave it out or null)")
+                collector.add(path() + ".instruction_id", code: "empty", "instruction id must not be empty (leave it out or null)")
             } else {
-                text(id, path + ".instruction_id", max: idMax, sepa: isEUR, into: &collector)
+                text(id, path() + ".instruction_id", max: idMax, sepa: isEUR, into: &collector)
             }
         }
 
         var money: Money?
         if let amount = instruction.amount, !amount.isEmpty {
             if let currency {
-                money = collector.check(path + ".amount", code: { $0.code.rawValue }) { () throws(MoneyError) in
+                money = collector.check(path() + ".amount", code: { $0.code.rawValue }) { () throws(MoneyError) in
                     try Money(parsing: amount, currency: currency)
                 }
                 if let value = money {
                     if !value.isPositive {
-                        collector.add(path + ".amount", code: "not_positive", "amount must be greater than zero")
+                        collector.add(path() + ".amount", code: "not_positive", "amount must be greater than zero")
                         money = nil
                     } else if value.minorUnits > 999_999_999_999_999_999 {
-                        collector.add(path + ".amount", code: "amount_out_of_range", "amount has more than 18 digits")
+                        collector.add(path() + ".amount", code: "amount_out_of_range", "amount has more than 18 digits")
                         money = nil
                     }
                 }
             }
         } else {
-            collector.add(path + ".amount", code: "missing", "amount is required")
+            collector.add(path() + ".amount", code: "missing", "amount is required")
         }
 
         let date = instruction.requestedExecutionDate ?? ""
         if date.isEmpty {
-            collector.add(path + ".requested_execution_date", code: "missing", "requested execution date is required")
+            collector.add(path() + ".requested_execution_date", code: "missing", "requested execution date is required")
         } else {
-            _ = collector.check(path + ".requested_execution_date", code: { _ in "invalid_date" }) { () throws(LocalDateError) in
+            _ = collector.check(path() + ".requested_execution_date", code: { _ in "invalid_date" }) { () throws(LocalDateError) in
                 try LocalDate(iso8601: date)
             }
         }
@@ -448,48 +449,48 @@ public enum Pain001Writer {
         // Debtor.
         var debtorIBAN: IBAN?
         var debtorBIC: String?
-        let debtorPath = path + ".debtor"
+        func debtorPath() -> String { path() + ".debtor" }
         if let debtor = instruction.debtor {
-            name(debtor.name, debtorPath + ".name", "debtor", sepa: isEUR, into: &collector)
-            debtorIBAN = iban(debtor.iban, debtorPath + ".iban", identifiers: &identifiers, into: &collector)
-            debtorBIC = bic(debtor.bic, debtorPath + ".bic", version: version, identifiers: &identifiers, into: &collector)
+            name(debtor.name, debtorPath() + ".name", "debtor", sepa: isEUR, into: &collector)
+            debtorIBAN = iban(debtor.iban, debtorPath() + ".iban", identifiers: &identifiers, into: &collector)
+            debtorBIC = bic(debtor.bic, debtorPath() + ".bic", version: version, identifiers: &identifiers, into: &collector)
         } else {
-            collector.add(debtorPath, code: "missing", "debtor is required")
+            collector.add(debtorPath(), code: "missing", "debtor is required")
         }
 
         // Creditor.
         var creditorIBAN: IBAN?
         var creditorBIC: String?
-        let creditorPath = path + ".creditor"
+        func creditorPath() -> String { path() + ".creditor" }
         if let creditor = instruction.creditor {
-            name(creditor.name, creditorPath + ".name", "creditor", sepa: isEUR, into: &collector)
-            creditorIBAN = iban(creditor.iban, creditorPath + ".iban", identifiers: &identifiers, into: &collector)
-            creditorBIC = bic(creditor.bic, creditorPath + ".bic", version: version, identifiers: &identifiers, into: &collector)
+            name(creditor.name, creditorPath() + ".name", "creditor", sepa: isEUR, into: &collector)
+            creditorIBAN = iban(creditor.iban, creditorPath() + ".iban", identifiers: &identifiers, into: &collector)
+            creditorBIC = bic(creditor.bic, creditorPath() + ".bic", version: version, identifiers: &identifiers, into: &collector)
             if let code = creditor.country {
                 if code.count != 2 || !code.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
-                    collector.add(creditorPath + ".country", code: "invalid_country", "country must be two capital letters (ISO 3166-1 alpha-2)")
+                    collector.add(creditorPath() + ".country", code: "invalid_country", "country must be two capital letters (ISO 3166-1 alpha-2)")
                 }
             }
             let lines = creditor.addressLines ?? []
             if lines.count > addressLinesMax {
                 collector.add(
-                    creditorPath + ".address_lines", code: "too_many",
+                    creditorPath() + ".address_lines", code: "too_many",
                     "at most \(addressLinesMax) address lines are allowed, got \(lines.count)")
             }
             for (lineIndex, line) in lines.enumerated() {
-                let linePath = creditorPath + ".address_lines[\(lineIndex)]"
+                func linePath() -> String { creditorPath() + ".address_lines[\(lineIndex)]" }
                 if line.isEmpty {
-                    collector.add(linePath, code: "empty", "address line must not be empty")
+                    collector.add(linePath(), code: "empty", "address line must not be empty")
                 } else {
-                    text(line, linePath, max: addressLineMax, sepa: isEUR, into: &collector)
+                    text(line, linePath(), max: addressLineMax, sepa: isEUR, into: &collector)
                 }
             }
         } else {
-            collector.add(creditorPath, code: "missing", "creditor is required")
+            collector.add(creditorPath(), code: "missing", "creditor is required")
         }
 
         if let remittance = instruction.remittance, !remittance.isEmpty {
-            text(remittance, path + ".remittance", max: remittanceMax, sepa: isEUR, into: &collector)
+            text(remittance, path() + ".remittance", max: remittanceMax, sepa: isEUR, into: &collector)
         }
 
         guard collector.errors.count == before, let money, let debtorIBAN, let creditorIBAN else { return nil }
