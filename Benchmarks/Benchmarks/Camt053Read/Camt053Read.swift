@@ -39,7 +39,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "camt.053 read \(entries) entries",
         configuration: .init(
-            metrics: [.wallClock, .peakMemoryResident, .mallocCountTotal],
+            metrics: [.wallClock, .peakMemoryResident, .peakMemoryResidentDelta, .mallocCountTotal],
             timeUnits: .milliseconds,
             warmupIterations: 0,
             maxDuration: .seconds(900),

@@ -12,7 +12,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark(
         "MT940 read \(entries) entries",
         configuration: .init(
-            metrics: [.wallClock, .peakMemoryResident, .mallocCountTotal],
+            metrics: [.wallClock, .peakMemoryResident, .peakMemoryResidentDelta, .mallocCountTotal],
             timeUnits: .milliseconds,
             warmupIterations: 0,
             maxDuration: .seconds(600),
