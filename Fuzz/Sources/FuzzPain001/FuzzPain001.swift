@@ -1,0 +1,8 @@
+// Fuzzes Pain001Reader.read.
+import BankFormats
+import FuzzSupport
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    fuzzReader(start, count) { try Pain001Reader.read($0).json }
+}
