@@ -247,7 +247,7 @@ def main() -> None:
         "- **PayHub**: package-benchmark (`Benchmarks/`, release build) with `wallClock`, `peakMemoryResident` and",
         "  `mallocCountTotal`, no warm-up, 3 runs (pain.001: 5) or fewer within `maxDuration`. The table shows",
         "  package-benchmark's p99, i.e. the slowest run. camt.053 and MT940 time includes reading the file from disk",
-        "  and the balance check (`StatementDocument.checkBalances()`); pain.001 time includes validation and writing",
+        "  and the balance check (the streaming readers make it from running sums); pain.001 time includes validation and writing",
         "  the file; building the `Pain001Input` from the TSV is setup. Peak RSS is the whole benchmark process's, so it",
         "  includes the benchmark harness and, for pain.001, the 100,000-instruction input held in memory; Δ is",
         "  package-benchmark's `peakMemoryResidentDelta`, the peak minus the resident memory when the run began.",

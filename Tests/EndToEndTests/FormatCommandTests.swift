@@ -4,10 +4,12 @@ import Testing
 /// `payhub format` on the built binary: what it prints and the exit statuses format-json.md promises.
 @Suite("payhub format, end to end")
 struct FormatCommandTests {
+    /// `../shared/conformance` beside the repository; a clone elsewhere falls back to the workspace's.
     static let conformance: URL = {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/conformance")
+        let beside = repository.deletingLastPathComponent().appendingPathComponent("shared/conformance")
+        return FileManager.default.fileExists(atPath: beside.path) ? beside : URL(fileURLWithPath: "/work/shared/conformance")
     }()
 
     let cli = PayHubCLI(environment: [:])

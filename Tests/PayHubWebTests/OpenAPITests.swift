@@ -208,10 +208,13 @@ struct OpenAPITests {
             _ = try await call(.get, "/api/v1/openapi.json", key: nil, as: "/api/v1/openapi.json", expect: .ok)
 
             // Bank formats: a real camt.053 in, normalised JSON out; a file that is none gives 422.
+            // `../shared` beside the repository; a clone elsewhere falls back to the workspace's.
+            let sample = "shared/conformance/camt053/genkgo-camt053.v8.xml"
+            let beside = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(sample)
             let camt = try String(
-                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                    .deletingLastPathComponent().deletingLastPathComponent()
-                    .appendingPathComponent("shared/conformance/camt053/genkgo-camt053.v8.xml"),
+                contentsOf: FileManager.default.fileExists(atPath: beside.path)
+                    ? beside : URL(fileURLWithPath: "/work/\(sample)"),
                 encoding: .utf8)
             let parsed = try await call(
                 .post, "/api/v1/formats/parse", key: clerk, json: camt, as: "/api/v1/formats/parse", expect: .ok)
