@@ -54,8 +54,10 @@ public struct PayHubAPI: Sendable {
         }
         table.add(.get, "/metrics", .public, "Prometheus metrics") { _, _ in
             let counts = try await store.paymentCountsByState()
+            let payments = MetricNameDescriptor(
+                namespace: "payhub", metricName: "payments", unitName: "", helpText: "Payments in each state")
             for state in PaymentState.allCases {
-                PayHubMetrics.registry.makeGauge(name: "payhub_payments", labels: [("state", state.rawValue)])
+                PayHubMetrics.registry.makeGauge(descriptor: payments, labels: [("state", state.rawValue)])
                     .set(Int64(counts[state] ?? 0))
             }
             var headers = HTTPFields()
