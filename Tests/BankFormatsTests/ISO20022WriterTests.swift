@@ -3,15 +3,9 @@ import Foundation
 import PayHubDomain
 import Testing
 
-/// The shared conformance folder (`../shared/conformance`), found from this file.
-private enum ISOWriterFiles {
-    static let conformance: URL = {
-        let repository = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let shared = repository.deletingLastPathComponent().appendingPathComponent("shared/conformance")
-        if FileManager.default.fileExists(atPath: shared.appendingPathComponent("xsd").path) { return shared }
-        return URL(fileURLWithPath: "/work/shared/conformance")
-    }()
+/// The official XSDs and xmllint, which checks every file a writer makes against them.
+enum ISOWriterFiles {
+    static let conformance = CamtConformance.root
 
     static func schema(_ name: String) -> URL { conformance.appendingPathComponent("xsd/\(name).xsd") }
 

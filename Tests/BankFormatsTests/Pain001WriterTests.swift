@@ -3,31 +3,6 @@ import Foundation
 import PayHubDomain
 import Testing
 
-/// The official XSDs (`../shared/conformance/xsd`), found from this file.
-private enum WriterSchemas {
-    static let shared: URL = {
-        let repository = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let shared = repository.deletingLastPathComponent().appendingPathComponent("shared")
-        if FileManager.default.fileExists(atPath: shared.appendingPathComponent("conformance/xsd").path) {
-            return shared
-        }
-        return URL(fileURLWithPath: "/work/shared")
-    }()
-
-    static func schema(_ version: Pain001Writer.Version) -> URL {
-        shared.appendingPathComponent("conformance/xsd/pain.\(version.rawValue).xsd")
-    }
-
-    static func xmllint() -> String? {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/xmllint"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-}
-
 private func instruction(
     _ e2e: String, _ amount: String, _ currency: String = "EUR", date: String = "2024-01-03",
     debtorIBAN: String = "DE89370400440532013000", debtorBIC: String? = "COBADEFFXXX",
@@ -129,26 +104,8 @@ struct Pain001WriterTests {
 
     @Test("output is valid against the official XSD", arguments: Pain001Writer.Version.allCases)
     func schemaValid(version: Pain001Writer.Version) throws {
-        guard let xmllint = WriterSchemas.xmllint() else {
-            Issue.record("xmllint is not installed: run scripts/test, which installs libxml2-utils")
-            return
-        }
         let data = try Pain001Writer.write(sample(), version: version, createdAt: createdAt)
-        let file = FileManager.default.temporaryDirectory
-            .appendingPathComponent("pain001-writer-\(version.rawValue)-\(UUID().uuidString).xml")
-        try data.write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: xmllint)
-        process.arguments = ["--noout", "--schema", WriterSchemas.schema(version).path, file.path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(message)")
+        try ISOWriterFiles.expectValid(data, schema: "pain.\(version.rawValue)")
     }
 
     @Test("round trip through Pain001Reader", arguments: Pain001Writer.Version.allCases)
