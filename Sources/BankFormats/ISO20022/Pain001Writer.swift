@@ -539,11 +539,7 @@ public enum Pain001Writer {
         _ value: String, _ path: @autoclosure () -> String, max: Int, sepa: Bool, into collector: inout FieldErrorCollector
     ) {
         // The field's name for a message (`end_to_end_id` → "end to end id"), only when there is one to write.
-        var label: String {
-            let path = path()
-            let field = path.split(separator: ".").last.map(String.init) ?? path
-            return field.replacingOccurrences(of: "_", with: " ")
-        }
+        var label: String { P002Check.label(path()) }
         // No more bytes than the limit means no more characters either; counting characters is slower.
         if value.utf8.count > max && value.count > max {
             collector.add(path(), code: "too_long", "\(label) must have at most \(max) characters, got \(value.count)")
