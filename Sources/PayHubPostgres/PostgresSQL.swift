@@ -71,6 +71,61 @@ struct PostgresExecutor {
     }
 }
 
+/// A leased connection driven synchronously, for the features shared with SQLite (``SQLSession``).
+/// Only ever used from a dispatch thread: `wait()` on an event loop would deadlock it.
+struct BlockingPostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+    var dialect: Schema.Dialect { .postgres }
+
+    func rows(_ query: SQLQuery) throws -> [any SQLRow] {
+        do {
+            return try connection.query(query.postgresQuery, logger: logger).wait().rows.map(PostgresSQLRow.init)
+        } catch let error as PSQLError {
+            throw PostgresErrors.map(error)
+        }
+    }
+
+    @discardableResult
+    func run(_ query: SQLQuery) throws -> Int {
+        do {
+            return try connection.query(query.postgresQuery, logger: logger).wait().metadata.rows ?? 0
+        } catch let error as PSQLError {
+            throw PostgresErrors.map(error)
+        }
+    }
+
+    func lockChain() throws {
+        try run(PostgresStore.lock(PostgresStore.auditChainLock))
+    }
+
+    /// BEGIN, `body`, COMMIT; ROLLBACK (or closing the connection if even that fails) when anything throws.
+    func transaction<Result>(begin: String, _ body: (any SQLSession) throws -> Result) throws -> Result {
+        try run(SQLQuery(begin))
+        let result: Result
+        do {
+            result = try body(self)
+            try run(SQLQuery("COMMIT"))
+        } catch {
+            do { try run(SQLQuery("ROLLBACK")) } catch { _ = try? connection.close().wait() }
+            if let unresolved = error as? UnresolvedUniqueViolation { throw resolve(unresolved) }
+            throw error
+        }
+        return result
+    }
+
+    /// Names the column of a unique violation the server gave no detail for, as the async path does.
+    private func resolve(_ violation: UnresolvedUniqueViolation) -> StorageError {
+        let column = try? rows(
+            SQLQuery(PostgresErrors.keyColumnQuery, [.text(violation.constraint), .text(violation.table)])
+        ).first?.text("column_name")
+        if let column { return StorageError(.duplicate, target: "\(violation.table).\(column)") }
+        return StorageError(
+            .duplicate,
+            target: PostgresErrors.targetFromConstraintName(table: violation.table, constraint: violation.constraint))
+    }
+}
+
 /// A unique key refused a write and the server did not say which columns (no `Key (…)=` detail); the
 /// store looks the key's first column up in the catalog once the failed transaction is rolled back.
 struct UnresolvedUniqueViolation: Error {

@@ -26,9 +26,9 @@ import ServiceLifecycle
 /// failures become the same ``StorageError``s. SQLite has one writer, which keeps the audit chain in
 /// order by itself; here concurrent writers serialise only the audit append, with a transaction-scoped
 /// advisory lock, so the business statements of different steps still run in parallel.
-public final class PostgresStore: PayHubStore, Service {
+public final class PostgresStore: PayHubStore, SQLTransactionRunner, Service {
     let client: PostgresClient
-    let records: Records
+    public let records: Records
     let logger: Logger
 
     /// Serialises appends to the audit chain across every PayHub process using this database.
@@ -251,7 +251,11 @@ public final class PostgresStore: PayHubStore, Service {
                 self.records.movePayables(payment.payableIDs, from: .open, to: .inPayment, at: context.occurredAt))
             // Another payment took one of them first: roll everything back.
             guard moved == payment.payableIDs.count else { throw StorageError(.payableNotOpen, target: "payable") }
-            return AuditEntry.created(payment)
+            var entry = AuditEntry.created(payment)
+            entry.events += try await db.rows(self.records.payables(payment.payableIDs)).map {
+                EventDraft.payableMoved(try self.records.payable(from: $0), from: .open)
+            }
+            return entry
         }
     }
 
@@ -304,14 +308,16 @@ public final class PostgresStore: PayHubStore, Service {
                     .first?.text("state")
                 throw StorageError(.stateChanged, target: "payment", currentState: now ?? current.state.rawValue)
             }
+            var entry = AuditEntry.moved(current, from: expected, to: target, reason: reason)
+            entry.events = [.paymentMoved(moved, from: expected, reason: reason)]
             if let move = Records.payableMove(for: target) {
                 try await db.run(
                     self.records.movePayables(current.payableIDs, from: move.from, to: move.to, at: context.occurredAt))
+                entry.events += try await db.rows(self.records.payables(current.payableIDs)).map {
+                    EventDraft.payableMoved(try self.records.payable(from: $0), from: move.from)
+                }
             }
-            try await self.appendAudit(
-                db,
-                AuditEntry.moved(current, from: expected, to: target, reason: reason),
-                context)
+            try await self.appendAudit(db, entry, context)
             return moved
         }
     }
@@ -395,14 +401,15 @@ public final class PostgresStore: PayHubStore, Service {
     /// only now, after the business statements, keeps the serialised part of each transaction short.
     private func appendAudit(_ db: PostgresExecutor, _ entry: AuditEntry, _ context: AuditContext) async throws {
         try await db.run(Self.lock(Self.auditChainLock))
-        let last = try await db.rows(Records.lastAuditEvent).first
-        let event = AuditChain.event(
-            entry, context: context, previousSequence: try last?.integer("sequence") ?? 0,
-            previousHash: try last?.text("hash") ?? AuditChain.genesisHash)
-        try await db.run(records.insert(event))
+        var appender = try ChainAppender(
+            lastAudit: try await db.rows(ChainAppender.headQueries.audit).first,
+            lastEventCursor: try await db.rows(ChainAppender.headQueries.events).first)
+        for statement in appender.statements(for: entry, context: context, records: records) {
+            try await db.run(statement)
+        }
     }
 
-    private static func lock(_ key: Int64) -> SQLQuery {
+    static func lock(_ key: Int64) -> SQLQuery {
         SQLQuery("SELECT pg_advisory_xact_lock(?)", [.integer(key)])
     }
 
@@ -457,6 +464,40 @@ public final class PostgresStore: PayHubStore, Service {
         return StorageError(
             .duplicate,
             target: PostgresErrors.targetFromConstraintName(table: violation.table, constraint: violation.constraint))
+    }
+
+    // MARK: Shared features
+
+    /// Runs a feature written once against ``SQLSession`` in one transaction.
+    ///
+    /// Those features are synchronous, as SQLite's transactions are, so here they run on a dispatch
+    /// thread that waits for each statement's result: never on the event loop, and never on the
+    /// cooperative pool, whose few threads must not block. The connection stays leased for the whole
+    /// transaction, as in ``transaction(begin:_:)``.
+    public func writeTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> Result)
+        async throws -> Result
+    {
+        try await blockingTransaction(begin: "BEGIN", body)
+    }
+
+    public func readTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> Result)
+        async throws -> Result
+    {
+        try await blockingTransaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    private func blockingTransaction<Result: Sendable>(
+        begin: String, _ body: @escaping @Sendable (any SQLSession) throws -> Result
+    ) async throws -> Result {
+        let logger = self.logger
+        return try await client.withConnection { connection in
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    let session = BlockingPostgresSession(connection: connection, logger: logger)
+                    continuation.resume(with: Swift.Result { try session.transaction(begin: begin, body) })
+                }
+            }
+        }
     }
 
     /// A single-statement read: it is its own consistent snapshot, so no explicit transaction is needed.

@@ -5,9 +5,9 @@ import PayHubStorage
 
 /// PayHub's storage in one SQLite file through GRDB: a `DatabasePool` in WAL mode with
 /// `synchronous=FULL`, so a committed payment survives a power cut.
-public final class SQLiteStore: PayHubStore {
+public final class SQLiteStore: PayHubStore, SQLTransactionRunner {
     let pool: DatabasePool
-    let records: Records
+    public let records: Records
     public let path: String
 
     public init(path: String, cipher: BankDetailCipher) throws {
@@ -196,7 +196,11 @@ public final class SQLiteStore: PayHubStore {
                 self.records.movePayables(payment.payableIDs, from: .open, to: .inPayment, at: context.occurredAt))
             // Another payment took one of them first: roll everything back.
             guard moved == payment.payableIDs.count else { throw StorageError(.payableNotOpen, target: "payable") }
-            return AuditEntry.created(payment)
+            var entry = AuditEntry.created(payment)
+            entry.events += try db.rows(self.records.payables(payment.payableIDs)).map {
+                EventDraft.payableMoved(try self.records.payable(from: $0), from: .open)
+            }
+            return entry
         }
     }
 
@@ -242,13 +246,15 @@ public final class SQLiteStore: PayHubStore {
             guard try db.run(self.records.transition(id, from: expected, to: target, at: context.occurredAt)) == 1 else {
                 throw StorageError(.stateChanged, target: "payment", currentState: current.state.rawValue)
             }
+            var entry = AuditEntry.moved(current, from: expected, to: target, reason: reason)
+            entry.events = [.paymentMoved(moved, from: expected, reason: reason)]
             if let move = Records.payableMove(for: target) {
                 try db.run(self.records.movePayables(current.payableIDs, from: move.from, to: move.to, at: context.occurredAt))
+                entry.events += try db.rows(self.records.payables(current.payableIDs)).map {
+                    EventDraft.payableMoved(try self.records.payable(from: $0), from: move.from)
+                }
             }
-            try self.appendAudit(
-                db,
-                AuditEntry.moved(current, from: expected, to: target, reason: reason),
-                context)
+            try self.appendAudit(db, entry, context)
             return moved
         }
     }
@@ -327,12 +333,38 @@ public final class SQLiteStore: PayHubStore {
     }
 
     private func appendAudit(_ db: Database, _ entry: AuditEntry, _ context: AuditContext) throws {
-        let last = try db.rows(Records.lastAuditEvent).first
-        let event = AuditChain.event(
-            entry, context: context, previousSequence: try last?.integer("sequence") ?? 0,
-            previousHash: try last?.text("hash") ?? AuditChain.genesisHash)
-        try db.run(records.insert(event))
+        let session = GRDBSession(db: db)
+        var appender = try ChainAppender(locking: session)
+        try appender.append(entry, context: context, records: records, in: session)
     }
+
+    // MARK: Shared features
+
+    public func writeTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> Result)
+        async throws -> Result
+    {
+        try await pool.write { db in try body(GRDBSession(db: db)) }
+    }
+
+    public func readTransaction<Result: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> Result)
+        async throws -> Result
+    {
+        try await pool.read { db in try body(GRDBSession(db: db)) }
+    }
+}
+
+/// A GRDB connection inside a transaction, seen as the shared ``SQLSession``.
+struct GRDBSession: SQLSession {
+    let db: Database
+    var dialect: Schema.Dialect { .sqlite }
+
+    func rows(_ query: SQLQuery) throws -> [any SQLRow] { try db.rows(query) }
+
+    @discardableResult
+    func run(_ query: SQLQuery) throws -> Int { try db.run(query) }
+
+    /// SQLite has one writer at a time: the open write transaction is the lock.
+    func lockChain() throws {}
 }
 
 extension Database {
@@ -340,7 +372,9 @@ extension Database {
     @discardableResult
     func run(_ query: SQLQuery) throws -> Int {
         do {
-            try execute(sql: query.sql, arguments: StatementArguments(query.binds.map(\.databaseValue)))
+            // Cached: imports run the same few statements hundreds of thousands of times.
+            let statement = try cachedStatement(sql: query.sql)
+            try statement.execute(arguments: StatementArguments(query.binds.map(\.databaseValue)))
             return changesCount
         } catch let error as DatabaseError {
             throw SQLiteErrors.map(error)
@@ -348,7 +382,8 @@ extension Database {
     }
 
     func rows(_ query: SQLQuery) throws -> [Row] {
-        try Row.fetchAll(self, sql: query.sql, arguments: StatementArguments(query.binds.map(\.databaseValue)))
+        try Row.fetchAll(
+            try cachedStatement(sql: query.sql), arguments: StatementArguments(query.binds.map(\.databaseValue)))
     }
 }
 

@@ -271,6 +271,12 @@ public struct PaymentHub: Sendable {
         let debtor = try await debtorID.asyncFlatMap { try await store.bankAccount($0, scope: context.principal.scope) }
         let creditor = try await creditorID.asyncFlatMap { try await store.bankAccount($0, scope: context.principal.scope) }
         if debtorID != nil, debtor == nil { problems.add("debtor_account_id", code: "unknown_account", "no such account") }
+        if let creditor, !creditor.isUsable {
+            // Dual control: new bank details are not paid until a second person has verified them.
+            problems.add(
+                "creditor_account_id", code: "account_not_verified",
+                "the account is \(creditor.verification.state.rawValue); only an active account can be paid")
+        }
         if creditorID != nil, creditor == nil {
             problems.add("creditor_account_id", code: "unknown_account", "no such account")
         }
@@ -311,12 +317,12 @@ public struct PaymentHub: Sendable {
 
     // MARK: Helpers
 
-    private func require(_ permission: Permission, _ context: CallContext) throws {
+    func require(_ permission: Permission, _ context: CallContext) throws {
         guard context.principal.may(permission) else { throw AccessDenied(permission: permission) }
     }
 
     /// An entity named in a request body: unknown or out of scope is a field error, not a 404.
-    private func requireEntity(_ text: String, path: String, context: CallContext) async throws -> LegalEntity {
+    func requireEntity(_ text: String, path: String, context: CallContext) async throws -> LegalEntity {
         guard let id = try? ID<LegalEntity>(text), let entity = try await store.entity(id, scope: context.principal.scope)
         else { throw ValidationFailure([FieldError(path: path, code: "unknown_entity", message: "no such entity")]) }
         return entity

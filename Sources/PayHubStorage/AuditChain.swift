@@ -72,7 +72,7 @@ public enum AuditChain {
         field(event.origin)
         field(event.requestID)
         field(event.previousHash)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.lowercase(hasher.finalize())
     }
 
     /// Checks a run of events read in sequence order, continuing from (`previousSequence`, `previousHash`).
@@ -128,5 +128,21 @@ public struct AuditChainBreak: Sendable, Hashable, CustomStringConvertible {
         case .contentHashMismatch:
             "audit event \(sequence): its content no longer matches its hash (the event was altered)"
         }
+    }
+}
+
+/// Lower-case hex without `String(format:)`, which costs a microsecond a byte: an import of 100,000
+/// payables hashes 100,000 audit events.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            utf8.append(digits[Int(byte >> 4)])
+            utf8.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 }

@@ -36,19 +36,20 @@ extension AuditEntry {
     public static func created(_ payable: Payable) -> AuditEntry {
         AuditEntry(
             action: "payable.created", objectType: "payable", objectID: payable.id.rawValue,
-            entityID: payable.entityID.rawValue, after: AuditSnapshot.of(payable))
+            entityID: payable.entityID.rawValue, after: AuditSnapshot.of(payable), events: [.payable(payable, "created")])
     }
 
     public static func updated(_ before: Payable, to after: Payable) -> AuditEntry {
         AuditEntry(
             action: "payable.updated", objectType: "payable", objectID: after.id.rawValue,
-            entityID: after.entityID.rawValue, before: AuditSnapshot.of(before), after: AuditSnapshot.of(after))
+            entityID: after.entityID.rawValue, before: AuditSnapshot.of(before), after: AuditSnapshot.of(after),
+            events: [.payable(after, "updated")])
     }
 
     public static func created(_ payment: Payment) -> AuditEntry {
         AuditEntry(
             action: "payment.created", objectType: "payment", objectID: payment.id.rawValue,
-            entityID: payment.entityID.rawValue, after: AuditSnapshot.of(payment))
+            entityID: payment.entityID.rawValue, after: AuditSnapshot.of(payment), events: [.paymentCreated(payment)])
     }
 
     /// A lifecycle move, named after the state reached: `payment.approved`, `payment.cancelled`.

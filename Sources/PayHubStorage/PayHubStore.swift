@@ -60,6 +60,56 @@ public protocol PayHubStore: Sendable {
     /// Audit events in chain order, starting after `sequence`, of the entities in `scope` (events that
     /// belong to no entity, such as users and keys, only for an unrestricted scope).
     func auditEvents(after sequence: Int64, limit: Int, scope: EntityScope) async throws -> [AuditEvent]
+
+    // The features below are written once against ``SQLSession`` (see ``SQLTransactionRunner``); both
+    // adapters get them from its extensions.
+
+    // MARK: Event feed
+    func events(after cursor: Int64, limit: Int, filter: EventFilter, scope: EntityScope) async throws -> [FeedEvent]
+    func feedCursor(_ consumer: String) async throws -> Int64
+    func advanceFeedCursor(_ consumer: String, from expected: Int64, to cursor: Int64, at date: Date) async throws
+
+    // MARK: ERP sync and dual control
+    func sync(_ batch: SyncBatch, context: AuditContext) async throws -> SyncResult
+    func verifyBankAccount(_ id: ID<BankAccount>, scope: EntityScope, context: AuditContext) async throws -> BankAccount
+
+    // MARK: Idempotency keys
+    func claimIdempotencyKey(_ request: IdempotentRequest) async throws -> IdempotencyClaim
+    func completeIdempotencyKey(actorID: String, key: String, response: StoredResponse) async throws
+    func releaseIdempotencyKey(actorID: String, key: String) async throws
+    func purgeIdempotencyKeys(expiredBy now: Date) async throws -> Int
+
+    // MARK: Imports and their quarantine
+    func startImport(_ run: ImportRun, context: AuditContext) async throws
+    func importBatch(
+        _ batch: SyncBatch, rejections: [QuarantinedRow], into run: ImportRun, allOrNothing: Bool, context: AuditContext
+    ) async throws -> (ImportRun, SyncResult)
+    func finishImport(_ run: ImportRun, rejections: [QuarantinedRow], context: AuditContext) async throws
+    func importRun(_ id: ID<ImportRun>, scope: EntityScope) async throws -> ImportRun?
+    func importRuns(_ page: PageRequest, scope: EntityScope) async throws -> Page<ImportRun>
+    func quarantinedRows(of importID: ID<ImportRun>, state: QuarantinedRow.State?, _ page: PageRequest) async throws
+        -> Page<QuarantinedRow>
+    func quarantinedRow(_ id: ID<QuarantinedRow>) async throws -> QuarantinedRow?
+    func resolveQuarantinedRow(
+        _ row: QuarantinedRow, entityID: ID<LegalEntity>, resubmitting batch: SyncBatch?, reason: String?,
+        context: AuditContext
+    ) async throws -> (QuarantinedRow, SyncResult?)
+
+    // MARK: Webhooks
+    func createWebhook(_ webhook: WebhookSubscription, context: AuditContext) async throws
+    func webhook(_ id: ID<WebhookSubscription>) async throws -> WebhookSubscription?
+    func webhooks(_ page: PageRequest) async throws -> Page<WebhookSubscription>
+    func setWebhookActive(_ id: ID<WebhookSubscription>, _ active: Bool, context: AuditContext) async throws
+        -> WebhookSubscription
+    func fanOutWebhookDeliveries(now: Date, limit: Int) async throws -> Int
+    func claimDueDeliveries(now: Date, limit: Int, lease: TimeInterval) async throws -> [DeliveryJob]
+    func recordDeliveryAttempt(_ attempt: DeliveryAttempt, of delivery: WebhookDelivery, nextAttemptAt: Date?)
+        async throws -> WebhookDelivery
+    func deliveries(of subscriptionID: ID<WebhookSubscription>, state: WebhookDelivery.State?, _ page: PageRequest)
+        async throws -> Page<WebhookDelivery>
+    func delivery(_ id: ID<WebhookDelivery>) async throws -> WebhookDelivery?
+    func deliveryAttempts(_ id: ID<WebhookDelivery>) async throws -> [DeliveryAttempt]
+    func replayDelivery(_ id: ID<WebhookDelivery>, now: Date, context: AuditContext) async throws -> WebhookDelivery
 }
 
 extension PayHubStore {
@@ -113,10 +163,12 @@ public struct AuditEntry: Sendable, Hashable {
     /// JSON snapshots of the object; never a clear account number (see ``AuditSnapshot``).
     public var before: String?
     public var after: String?
+    /// What the ERP is told about this change (the event feed and webhooks); not part of the audit hash.
+    public var events: [EventDraft]
 
     public init(
         action: String, objectType: String, objectID: String, entityID: String? = nil, before: String? = nil,
-        after: String? = nil
+        after: String? = nil, events: [EventDraft] = []
     ) {
         self.action = action
         self.objectType = objectType
@@ -124,6 +176,7 @@ public struct AuditEntry: Sendable, Hashable {
         self.entityID = entityID
         self.before = before
         self.after = after
+        self.events = events
     }
 }
 

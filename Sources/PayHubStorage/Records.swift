@@ -80,8 +80,9 @@ public struct Records: Sendable {
         return SQLQuery(
             """
             INSERT INTO bank_accounts (id, entity_id, vendor_id, account_number_sealed, account_number_hash,
-                account_number_is_iban, bic, routing_number, cnaps_code, currency, holder_name, bank_name, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                account_number_is_iban, bic, routing_number, cnaps_code, currency, holder_name, bank_name, created_at,
+                verification, requested_by, requested_at, verified_by, verified_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(account.id.rawValue), .text(account.entityID.rawValue), SQLValue(vendorID),
@@ -91,7 +92,27 @@ public struct Records: Sendable {
                 SQLValue(account.routingNumber?.value), SQLValue(account.cnapsCode?.value),
                 .text(account.currency.code), .text(account.holderName), SQLValue(account.bankName),
                 .integer(StoredTime.milliseconds(account.createdAt)),
-            ])
+            ] + Self.verificationValues(account.verification))
+    }
+
+    /// Moves an account's verification from `expected` to the account's current one; a guarded update,
+    /// so two people confirming at once cannot both win.
+    public func updateVerification(_ account: BankAccount, from expected: AccountVerification.State) -> SQLQuery {
+        SQLQuery(
+            """
+            UPDATE bank_accounts SET verification = ?, requested_by = ?, requested_at = ?, verified_by = ?,
+                verified_at = ?
+            WHERE id = ? AND verification = ?
+            """,
+            Self.verificationValues(account.verification) + [.text(account.id.rawValue), .text(expected.rawValue)])
+    }
+
+    private static func verificationValues(_ verification: AccountVerification) -> [SQLValue] {
+        [
+            .text(verification.state.rawValue), SQLValue(verification.requestedBy),
+            SQLValue(verification.requestedAt.map(StoredTime.milliseconds)), SQLValue(verification.verifiedBy),
+            SQLValue(verification.verifiedAt.map(StoredTime.milliseconds)),
+        ]
     }
 
     public func bankAccount(from row: some SQLRow) throws -> BankAccount {
@@ -103,13 +124,22 @@ public struct Records: Sendable {
         let entityID = try ID<LegalEntity>(row.text("entity_id"))
         let holder: AccountHolder =
             if let vendorID = try row.optionalText("vendor_id") { .vendor(try ID(vendorID)) } else { .entity(entityID) }
+        guard let verificationState = AccountVerification.State(rawValue: try row.text("verification")) else {
+            throw StorageError(.corruptRow, target: "bank_accounts.verification")
+        }
         return try BankAccount(
             id: ID(id), holder: holder, entityID: entityID, accountNumber: accountNumber,
             bic: row.optionalText("bic").map { try BIC($0) },
             routingNumber: row.optionalText("routing_number").map { try ABARoutingNumber($0) },
             cnapsCode: row.optionalText("cnaps_code").map { try CNAPSCode($0) },
             currency: Currency(code: row.text("currency")), holderName: row.text("holder_name"),
-            bankName: row.optionalText("bank_name"), createdAt: StoredTime.date(row.integer("created_at")))
+            bankName: row.optionalText("bank_name"), createdAt: StoredTime.date(row.integer("created_at")),
+            verification: AccountVerification(
+                state: verificationState,
+                requestedBy: row.optionalText("requested_by"),
+                requestedAt: row.optionalInteger("requested_at").map(StoredTime.date),
+                verifiedBy: row.optionalText("verified_by"),
+                verifiedAt: row.optionalInteger("verified_at").map(StoredTime.date)))
     }
 
     // MARK: Payables

@@ -25,7 +25,8 @@ public enum Schema {
         """
 
     public static let migrations: [Migration] = [
-        Migration(id: "0001_foundation", statements: foundation)
+        Migration(id: "0001_foundation", statements: foundation),
+        Migration(id: "0002_erp_sync", statements: erpSync),
     ]
 
     private static let paymentStates = PaymentStateList.sql
@@ -167,9 +168,150 @@ public enum Schema {
         """,
         "CREATE INDEX audit_events_object ON audit_events (object_type, object_id)",
     ]
+
+    private static let verificationStates = AccountVerificationStateList.sql
+
+    /// ERP integration: dual control on bank details, idempotent requests, the event feed with its webhook
+    /// outbox, and imports with their quarantine.
+    private static let erpSync = [
+        // Existing accounts were entered before dual control existed and stay usable.
+        "ALTER TABLE bank_accounts ADD COLUMN verification TEXT NOT NULL DEFAULT 'active' CHECK (verification IN (\(verificationStates)))",
+        "ALTER TABLE bank_accounts ADD COLUMN requested_by TEXT",
+        "ALTER TABLE bank_accounts ADD COLUMN requested_at BIGINT",
+        "ALTER TABLE bank_accounts ADD COLUMN verified_by TEXT",
+        "ALTER TABLE bank_accounts ADD COLUMN verified_at BIGINT",
+        // A key belongs to the caller that sent it: two integrations may both use "batch-1".
+        """
+        CREATE TABLE idempotency_keys (
+            actor_id TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('running', 'completed')),
+            response_status INTEGER,
+            response_content_type TEXT,
+            response_body {blob},
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            lease_until BIGINT NOT NULL,
+            PRIMARY KEY (actor_id, idempotency_key)
+        )
+        """,
+        "CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at)",
+        // The cursor is assigned under the same lock as the audit chain's head, so cursor order is commit
+        // order: a poller that has read up to N never misses a smaller cursor committed later.
+        """
+        CREATE TABLE events (
+            cursor BIGINT PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_id TEXT NOT NULL,
+            entity_id TEXT,
+            created_at BIGINT NOT NULL,
+            object_json TEXT NOT NULL,
+            previous_json TEXT
+        )
+        """,
+        "CREATE INDEX events_object ON events (object_type, object_id, cursor)",
+        """
+        CREATE TABLE webhook_subscriptions (
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            event_types TEXT NOT NULL,
+            description TEXT,
+            secret_sealed {blob} NOT NULL,
+            entity_scope TEXT NOT NULL,
+            active INTEGER NOT NULL CHECK (active IN (0, 1)),
+            fanout_cursor BIGINT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at BIGINT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE webhook_deliveries (
+            id TEXT PRIMARY KEY,
+            subscription_id TEXT NOT NULL REFERENCES webhook_subscriptions(id),
+            event_cursor BIGINT NOT NULL REFERENCES events(cursor),
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+            attempts INTEGER NOT NULL,
+            next_attempt_at BIGINT NOT NULL,
+            lease_until BIGINT,
+            first_attempt_at BIGINT,
+            last_status INTEGER,
+            last_error TEXT,
+            delivered_at BIGINT,
+            created_at BIGINT NOT NULL,
+            UNIQUE (subscription_id, event_cursor)
+        )
+        """,
+        "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at)",
+        "CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, id)",
+        """
+        CREATE TABLE webhook_attempts (
+            delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id),
+            attempt INTEGER NOT NULL,
+            attempted_at BIGINT NOT NULL,
+            duration_ms BIGINT NOT NULL,
+            response_status INTEGER,
+            error TEXT,
+            PRIMARY KEY (delivery_id, attempt)
+        )
+        """,
+        """
+        CREATE TABLE imports (
+            id TEXT PRIMARY KEY,
+            entity_id TEXT NOT NULL REFERENCES entities(id),
+            source_system TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            all_or_nothing INTEGER NOT NULL CHECK (all_or_nothing IN (0, 1)),
+            state TEXT NOT NULL CHECK (state IN ('running', 'completed', 'rolled_back', 'failed')),
+            records INTEGER NOT NULL,
+            accepted INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            duplicates INTEGER NOT NULL,
+            rejected INTEGER NOT NULL,
+            failure TEXT,
+            created_by TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            finished_at BIGINT
+        )
+        """,
+        "CREATE INDEX imports_entity ON imports (entity_id, id)",
+        // The quarantine: every rejected row with its raw text, until someone fixes or discards it.
+        """
+        CREATE TABLE import_rejections (
+            id TEXT PRIMARY KEY,
+            import_id TEXT NOT NULL REFERENCES imports(id),
+            line INTEGER NOT NULL,
+            location TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            errors_json TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('open', 'resubmitted', 'discarded')),
+            resolved_by TEXT,
+            resolved_at BIGINT,
+            resolution TEXT
+        )
+        """,
+        "CREATE INDEX import_rejections_import ON import_rejections (import_id, line)",
+        // Where each consumer of the feed (result files per ERP source) has read up to.
+        """
+        CREATE TABLE feed_cursors (
+            consumer TEXT PRIMARY KEY,
+            event_cursor BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        )
+        """,
+    ]
 }
 
 import PayHubDomain
+
+private enum AccountVerificationStateList {
+    static let sql = AccountVerification.State.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+}
 
 private enum PaymentStateList {
     static let sql = PaymentState.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")

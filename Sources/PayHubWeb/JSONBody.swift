@@ -6,10 +6,10 @@ import PayHubDomain
 
 /// Reading JSON bodies with errors that name the field, and writing JSON responses.
 enum JSONBody {
-    static func decode<Body: Decodable>(_ type: Body.Type, from request: Request, context: PayHubRequestContext)
-        async throws -> Body
-    {
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+    static func decode<Body: Decodable>(
+        _ type: Body.Type, from request: Request, context: PayHubRequestContext, limit: Int? = nil
+    ) async throws -> Body {
+        let buffer = try await request.body.collect(upTo: limit ?? context.maxUploadSize)
         guard buffer.readableBytes > 0 else {
             throw Problem.badRequest([FieldError(path: "", code: "empty_body", message: "a JSON body is required")])
         }

@@ -30,7 +30,7 @@ public struct PayHubAPI: Sendable {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: AuthenticationMiddleware(access: access))
-        routeTable().register(on: router)
+        routeTable().register(on: router, idempotency: IdempotencyGuard(store: hub.store, clock: hub.clock))
         return router
     }
 
@@ -231,6 +231,8 @@ public struct PayHubAPI: Sendable {
                     detail: error.message, errors: [FieldError(path: error.location ?? "", code: error.code.rawValue, message: error.message)])
             }
         }
+
+        addSyncRoutes(to: &table)
 
         // MARK: Audit
         table.add(.get, "/api/v1/audit_events", .requires(.auditRead), "Read the audit trail in chain order") {

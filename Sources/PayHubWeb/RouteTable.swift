@@ -41,15 +41,18 @@ struct RouteTable {
         routes.append((DeclaredRoute(method: method, path: path, access: access, summary: summary), handler))
     }
 
-    func register(on router: Router<PayHubRequestContext>) {
+    /// Registers every route behind its permission check; POST routes then honour `Idempotency-Key`.
+    func register(on router: Router<PayHubRequestContext>, idempotency: IdempotencyGuard) {
         for (route, handler) in routes {
             let access = route.access
+            let isPost = route.method == .post
             router.on(RouterPath(route.path), method: route.method) { request, context in
                 if case .requires(let permission) = access {
                     guard let principal = context.principal else { throw Problem.unauthenticated }
                     guard principal.may(permission) else { throw Problem.forbidden(permission) }
                 }
-                return try await handler(request, context)
+                guard isPost else { return try await handler(request, context) }
+                return try await idempotency.handle(request, context, handler)
             }
         }
     }

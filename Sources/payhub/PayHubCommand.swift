@@ -97,7 +97,9 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let applied = try await database.withStore { store in try await store.appliedMigrations() }
-        print("Database \(database.location) is at schema \(applied.last ?? "none") (\(applied.count) migrations applied).")
+        print(
+            "Database \(database.location) is at schema \(applied.last ?? "none") (applied: \(applied.joined(separator: ", ")))."
+        )
     }
 }
 

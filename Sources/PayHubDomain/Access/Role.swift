@@ -18,6 +18,15 @@ public enum Permission: String, Sendable, Hashable, CaseIterable, Codable {
     case auditRead = "audit.read"
     /// Reading bank files into PayHub's normalised JSON, without storing anything.
     case formatsParse = "formats.parse"
+    /// Confirming a vendor's new bank details; never the person who entered them (see ``AccountVerification``).
+    case bankAccountsVerify = "bank_accounts.verify"
+    /// Importing ERP files and resubmitting or discarding their rejected rows.
+    case importsWrite = "imports.write"
+    case importsRead = "imports.read"
+    /// Reading the event feed an ERP polls.
+    case eventsRead = "events.read"
+    /// Webhook subscriptions: create, change, read their delivery log, replay.
+    case webhooksManage = "webhooks.manage"
 }
 
 /// A user's job, which decides the permissions they hold.
@@ -38,26 +47,32 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
         case .admin:
             [
                 .entitiesRead, .entitiesWrite, .bankAccountsRead, .bankAccountsWrite, .vendorsRead, .payablesRead,
-                .paymentsRead, .usersManage, .apiKeysManage, .auditRead,
+                .paymentsRead, .usersManage, .apiKeysManage, .auditRead, .importsRead, .eventsRead, .webhooksManage,
             ]
         case .apClerk:
             [
                 .entitiesRead, .bankAccountsRead, .vendorsRead, .vendorsWrite, .payablesRead, .payablesWrite,
-                .paymentsRead, .paymentsCreate, .paymentsCancel, .formatsParse,
+                .paymentsRead, .paymentsCreate, .paymentsCancel, .formatsParse, .importsRead, .importsWrite, .eventsRead,
             ]
         case .approver:
-            [.entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .paymentsApprove, .paymentsHold]
+            [
+                .entitiesRead, .bankAccountsRead, .bankAccountsVerify, .vendorsRead, .payablesRead, .paymentsRead,
+                .paymentsApprove, .paymentsHold,
+            ]
         case .treasurer:
             [
                 .entitiesRead, .bankAccountsRead, .bankAccountsWrite, .vendorsRead, .payablesRead, .paymentsRead,
-                .paymentsApprove, .paymentsHold, .paymentsCancel, .formatsParse,
+                .paymentsApprove, .paymentsHold, .paymentsCancel, .formatsParse, .bankAccountsVerify, .eventsRead,
             ]
         case .auditor:
-            [.entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .auditRead, .formatsParse]
+            [
+                .entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .auditRead, .formatsParse,
+                .importsRead, .eventsRead,
+            ]
         case .integration:
             [
                 .entitiesRead, .bankAccountsRead, .vendorsRead, .vendorsWrite, .payablesRead, .payablesWrite, .paymentsRead,
-                .formatsParse,
+                .formatsParse, .importsRead, .importsWrite, .eventsRead, .webhooksManage,
             ]
         }
     }

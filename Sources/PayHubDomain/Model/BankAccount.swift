@@ -62,11 +62,13 @@ public struct BankAccount: Identified, Hashable, Sendable {
     public var holderName: String
     public var bankName: String?
     public var createdAt: Date
+    /// Whether money may be sent to this account yet; see ``AccountVerification``.
+    public var verification: AccountVerification
 
     public init(
         id: ID<BankAccount>, holder: AccountHolder, entityID: ID<LegalEntity>, accountNumber: AccountNumber,
         bic: BIC? = nil, routingNumber: ABARoutingNumber? = nil, cnapsCode: CNAPSCode? = nil, currency: Currency,
-        holderName: String, bankName: String? = nil, createdAt: Date
+        holderName: String, bankName: String? = nil, createdAt: Date, verification: AccountVerification = .active
     ) throws(ValidationFailure) {
         var problems = FieldErrorCollector()
         let trimmedName = holderName.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -88,5 +90,82 @@ public struct BankAccount: Identified, Hashable, Sendable {
         self.holderName = trimmedName
         self.bankName = bankName
         self.createdAt = createdAt
+        self.verification = verification
+    }
+
+    /// Only an active account may be paid into: a pending one awaits its second pair of eyes, and a
+    /// superseded one was replaced by details the vendor sent later.
+    public var isUsable: Bool { verification.state == .active }
+
+    /// The account confirmed by `actor`, who must not be the person who asked for it (dual control).
+    public func verified(by actor: String, at date: Date) throws(AccountVerificationError) -> BankAccount {
+        guard verification.state == .pendingVerification else {
+            throw AccountVerificationError(code: .notPending, state: verification.state)
+        }
+        guard verification.requestedBy != actor else {
+            throw AccountVerificationError(code: .sameUser, state: verification.state)
+        }
+        var verified = self
+        verified.verification.state = .active
+        verified.verification.verifiedBy = actor
+        verified.verification.verifiedAt = date
+        return verified
+    }
+}
+
+/// The dual-control state of a bank account.
+///
+/// A vendor's first account arrives active with its vendor. New details for a vendor that already has
+/// an active account, the classic invoice-redirection fraud, arrive pending: stored, visible, but not
+/// payable until a different person confirms them (usually after a call-back to the vendor). Confirming
+/// supersedes the accounts it replaces.
+public struct AccountVerification: Hashable, Sendable {
+    public enum State: String, Sendable, Hashable, CaseIterable, Codable {
+        case active
+        case pendingVerification = "pending_verification"
+        case superseded
+    }
+
+    public var state: State
+    /// Who entered or imported the details (`usr_…`, `key_…`), and when.
+    public var requestedBy: String?
+    public var requestedAt: Date?
+    public var verifiedBy: String?
+    public var verifiedAt: Date?
+
+    public init(
+        state: State, requestedBy: String? = nil, requestedAt: Date? = nil, verifiedBy: String? = nil,
+        verifiedAt: Date? = nil
+    ) {
+        self.state = state
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.verifiedBy = verifiedBy
+        self.verifiedAt = verifiedAt
+    }
+
+    public static let active = AccountVerification(state: .active)
+
+    public static func pending(requestedBy actor: String, at date: Date) -> AccountVerification {
+        AccountVerification(state: .pendingVerification, requestedBy: actor, requestedAt: date)
+    }
+}
+
+public struct AccountVerificationError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// Only pending details can be confirmed.
+        case notPending = "not_pending_verification"
+        /// Dual control: the person who entered the details cannot confirm them.
+        case sameUser = "same_user"
+    }
+
+    public let code: Code
+    public let state: AccountVerification.State
+
+    public var description: String {
+        switch code {
+        case .notPending: "the account is \(state.rawValue), not pending verification"
+        case .sameUser: "bank details must be verified by someone other than the person who entered them"
+        }
     }
 }

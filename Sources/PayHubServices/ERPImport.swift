@@ -1,0 +1,433 @@
+import BankFormats
+import Crypto
+import Foundation
+import PayHubDomain
+import PayHubStorage
+
+/// An ERP file to import.
+public struct ImportRequest: Sendable {
+    public var entityID: String
+    public var profile: MappingProfile
+    public var fileName: String
+    public var data: Data
+    public var channel: ImportRun.Channel
+    /// Write nothing (but the rejections) unless every record is accepted.
+    public var allOrNothing: Bool
+
+    public init(
+        entityID: String, profile: MappingProfile, fileName: String, data: Data, channel: ImportRun.Channel,
+        allOrNothing: Bool = false
+    ) {
+        self.entityID = entityID
+        self.profile = profile
+        self.fileName = fileName
+        self.data = data
+        self.channel = channel
+        self.allOrNothing = allOrNothing
+    }
+}
+
+/// An import's outcome: the run with its counts, and its first rejected rows.
+public struct ImportReport: Sendable {
+    public var run: ImportRun
+    public var rejections: [QuarantinedRow]
+
+    public init(run: ImportRun, rejections: [QuarantinedRow]) {
+        self.run = run
+        self.rejections = rejections
+    }
+
+    public static let rejectionsShown = 100
+}
+
+/// How far an import has got, for a progress bar.
+public struct ImportProgress: Sendable {
+    public var counts: ImportRun.Counts
+    /// The number of lines in the file: an upper bound on the records, good enough for a bar.
+    public var estimatedRecords: Int
+}
+
+/// A corrected rejected row, in canonical fields (what a person types to fix it).
+public struct ImportCorrection: Codable, Sendable {
+    public struct VendorFields: Codable, Sendable {
+        public var externalID: String
+        public var name: String
+        public var country: String
+        public var taxID: String?
+        public var bankAccount: BankAccountSyncInput?
+
+        enum CodingKeys: String, CodingKey {
+            case name, country
+            case externalID = "external_id"
+            case taxID = "tax_id"
+            case bankAccount = "bank_account"
+        }
+
+        public init(
+            externalID: String, name: String, country: String, taxID: String? = nil,
+            bankAccount: BankAccountSyncInput? = nil
+        ) {
+            self.externalID = externalID
+            self.name = name
+            self.country = country
+            self.taxID = taxID
+            self.bankAccount = bankAccount
+        }
+    }
+
+    public var externalID: String
+    public var invoiceNumber: String
+    public var invoiceDate: String
+    public var dueDate: String?
+    public var amount: String
+    public var currency: String
+    public var vendor: VendorFields
+
+    enum CodingKeys: String, CodingKey {
+        case amount, currency, vendor
+        case externalID = "external_id"
+        case invoiceNumber = "invoice_number"
+        case invoiceDate = "invoice_date"
+        case dueDate = "due_date"
+    }
+
+    public init(
+        externalID: String, invoiceNumber: String, invoiceDate: String, dueDate: String? = nil, amount: String,
+        currency: String, vendor: VendorFields
+    ) {
+        self.externalID = externalID
+        self.invoiceNumber = invoiceNumber
+        self.invoiceDate = invoiceDate
+        self.dueDate = dueDate
+        self.amount = amount
+        self.currency = currency
+        self.vendor = vendor
+    }
+}
+
+/// Takes ERP files in through mapping profiles.
+///
+/// The file is read on a thread of its own while the records already mapped are written, a batch per
+/// transaction; at most two batches wait between the two, so memory stays bounded whatever the file's
+/// size (an all-or-nothing import must hold every record until it has seen the last one). Every record
+/// ends up accepted, updated, a duplicate, or rejected into the quarantine with its reasons.
+public struct ERPImporter: Sendable {
+    public let hub: PaymentHub
+    public var batchSize: Int
+
+    public init(hub: PaymentHub, batchSize: Int = 2000) {
+        self.hub = hub
+        self.batchSize = batchSize
+    }
+
+    public func run(
+        _ request: ImportRequest, context: CallContext, progress: (@Sendable (ImportProgress) -> Void)? = nil
+    ) async throws -> ImportReport {
+        try hub.require(.importsWrite, context)
+        let entity = try await hub.requireEntity(request.entityID, path: "entity_id", context: context)
+        let reader: ERPFileReader
+        do {
+            reader = try ERPFileReader(profile: request.profile)
+        } catch {
+            throw ValidationFailure([FieldError(path: "profile", code: error.code.rawValue, message: error.message)])
+        }
+        let now = hub.clock.now()
+        var run = ImportRun(
+            id: hub.clock.newID(), entityID: entity.id, source: request.profile.source, profile: request.profile.name,
+            fileName: request.fileName, fileSHA256: Hex.lowercase(SHA256.hash(data: request.data)), channel: request.channel,
+            allOrNothing: request.allOrNothing, createdBy: context.principal.actorID, createdAt: now)
+        try await hub.store.startImport(run, context: context.audit(at: now))
+
+        let estimate = Self.lineCount(request.data)
+        let pipe = RecordPipe(reader: reader, data: request.data, chunkSize: batchSize)
+        var heldBatch = SyncBatch()
+        var heldRejections: [QuarantinedRow] = []
+        do {
+            for try await records in pipe.chunks {
+                pipe.consumed()
+                var (batch, rejections) = convert(records, run: run, entity: entity.id)
+                if request.allOrNothing {
+                    heldBatch.append(&batch)
+                    heldRejections += rejections
+                    run.counts.records += records.count
+                } else {
+                    (run, _) = try await hub.store.importBatch(
+                        batch, rejections: rejections, into: run, allOrNothing: false,
+                        context: context.audit(at: hub.clock.now()))
+                }
+                progress?(ImportProgress(counts: run.counts, estimatedRecords: estimate))
+            }
+        } catch let error as FormatError {
+            // The file itself is unreadable: what was written stays (each batch was whole), the run says why.
+            run.state = .failed
+            run.failure = (error.location.map { "\($0): " } ?? "") + error.message
+            run.finishedAt = hub.clock.now()
+            try await hub.store.finishImport(run, rejections: [], context: context.audit(at: hub.clock.now()))
+            return try await report(run)
+        }
+
+        var finalRejections: [QuarantinedRow] = []
+        if request.allOrNothing {
+            (run, finalRejections) = try await writeAllOrNothing(run, heldBatch, heldRejections, context: context)
+        } else {
+            run.state = .completed
+        }
+        run.finishedAt = hub.clock.now()
+        try await hub.store.finishImport(run, rejections: finalRejections, context: context.audit(at: hub.clock.now()))
+        progress?(ImportProgress(counts: run.counts, estimatedRecords: estimate))
+        return try await report(run)
+    }
+
+    /// Writes every record in one transaction; or, if any was rejected (by the mapping, a domain check
+    /// or the store), nothing, and returns the rejections for the run's end to keep.
+    private func writeAllOrNothing(
+        _ run: ImportRun, _ batch: SyncBatch, _ rejections: [QuarantinedRow], context: CallContext
+    ) async throws -> (ImportRun, [QuarantinedRow]) {
+        var run = run
+        let records = run.counts.records
+        run.counts = ImportRun.Counts()
+        var refused = rejections
+        if refused.isEmpty {
+            do {
+                (run, _) = try await hub.store.importBatch(
+                    batch, rejections: [], into: run, allOrNothing: true, context: context.audit(at: hub.clock.now()))
+                run.state = .completed
+                return (run, [])
+            } catch let error as ImportRefused {
+                refused = error.rows
+            }
+        }
+        run.state = .rolledBack
+        run.counts.records = records
+        run.counts.rejected = refused.count
+        return (run, refused)
+    }
+
+    /// The report as stored: the run and its first rejected rows.
+    func report(_ run: ImportRun) async throws -> ImportReport {
+        let rejections = try await hub.store.quarantinedRows(
+            of: run.id, state: nil, PageRequest(limit: ImportReport.rejectionsShown))
+        return ImportReport(run: run, rejections: rejections.items)
+    }
+
+    // MARK: Records into upserts
+
+    /// Turns mapped records into a batch: each vendor once (its first row wins), each payable pointing
+    /// at it, and every record that fails a domain check (an IBAN's check digits, a tax id) into a rejection.
+    func convert(_ records: [ERPRecord], run: ImportRun, entity: ID<LegalEntity>) -> (SyncBatch, [QuarantinedRow]) {
+        var batch = SyncBatch()
+        var rejections: [QuarantinedRow] = []
+        var vendorIndex: [String: Int] = [:]
+        let now = hub.clock.now()
+        func reject(_ source: ERPRecordSource, _ errors: [FieldError]) {
+            rejections.append(
+                QuarantinedRow(
+                    id: hub.clock.newID(), importID: run.id, line: source.line, location: source.location, raw: source.raw,
+                    errors: errors))
+        }
+        func vendor(_ record: ERPVendorRecord, currency: Currency?, problems: inout FieldErrorCollector) -> Int? {
+            if let index = vendorIndex[record.externalID] { return index }
+            guard
+                let upsert = hub.vendorUpsert(
+                    .init(record, defaultCurrency: currency), source: run.source, entity: entity, at: now,
+                    problems: &problems, pathPrefix: "vendor.")
+            else { return nil }
+            batch.vendors.append(upsert)
+            vendorIndex[record.externalID] = batch.vendors.count - 1
+            return batch.vendors.count - 1
+        }
+        for record in records {
+            switch record {
+            case .rejected(let source, let errors):
+                reject(source, errors)
+            case .vendor(let record, let source):
+                var problems = FieldErrorCollector()
+                if vendor(record, currency: nil, problems: &problems) == nil { reject(source, problems.errors) }
+            case .payable(let record, let source):
+                var problems = FieldErrorCollector()
+                let vendorAt = vendor(record.vendor, currency: record.amount.currency, problems: &problems)
+                let sourceReference = problems.field { () throws(FieldError) in
+                    try SourceReference(system: run.source, externalID: record.externalID)
+                }
+                guard let vendorAt, let sourceReference,
+                    let payable = problems.domain({ () throws(ValidationFailure) in
+                        try Payable(
+                            id: hub.clock.newID(), entityID: entity, vendorID: batch.vendors[vendorAt].vendor.id,
+                            invoiceNumber: record.invoiceNumber, invoiceDate: record.invoiceDate, dueDate: record.dueDate,
+                            amount: record.amount, source: sourceReference, createdAt: now)
+                    })
+                else {
+                    reject(source, problems.errors)
+                    continue
+                }
+                batch.payables.append(
+                    PayableUpsert(
+                        payable: payable, vendor: .batchVendor(vendorAt),
+                        origin: RowOrigin(line: source.line, location: source.location, raw: source.raw)))
+            }
+        }
+        return (batch, rejections)
+    }
+
+    /// Line breaks in the file, counted without decoding it.
+    static func lineCount(_ data: Data) -> Int {
+        data.withUnsafeBytes { bytes in bytes.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } } }
+    }
+
+    // MARK: The quarantine
+
+    /// Runs a corrected row through the same checks as a file row and upserts it; the quarantined row is
+    /// closed in the same transaction, naming the payable it became.
+    public func resubmit(_ id: String, _ correction: ImportCorrection, context: CallContext) async throws
+        -> (QuarantinedRow, BatchItemResult)
+    {
+        let (row, run) = try await quarantined(id, context: context)
+        var problems = FieldErrorCollector()
+        let now = hub.clock.now()
+        let currency = problems.currency("currency", correction.currency)
+        let amount = problems.money("amount", correction.amount, currency)
+        let invoiceDate = problems.date("invoice_date", correction.invoiceDate)
+        let dueDate = correction.dueDate.flatMap { problems.date("due_date", $0) } ?? invoiceDate
+        let vendor = hub.vendorUpsert(
+            .init(correction.vendor), source: run.source, entity: run.entityID, at: now, problems: &problems,
+            pathPrefix: "vendor.")
+        let source = problems.field { () throws(FieldError) in
+            try SourceReference(system: run.source, externalID: correction.externalID)
+        }
+        var payable: Payable?
+        if problems.errors.isEmpty, let vendor, let amount, let invoiceDate, let dueDate, let source {
+            payable = problems.domain { () throws(ValidationFailure) in
+                try Payable(
+                    id: hub.clock.newID(), entityID: run.entityID, vendorID: vendor.vendor.id,
+                    invoiceNumber: correction.invoiceNumber, invoiceDate: invoiceDate, dueDate: dueDate, amount: amount,
+                    source: source, createdAt: now)
+            }
+        }
+        try problems.throwIfAny()
+        guard let vendor, let payable else { throw ValidationFailure(problems.errors) }
+        let batch = SyncBatch(vendors: [vendor], payables: [PayableUpsert(payable: payable, vendor: .batchVendor(0))])
+        let (resolved, result) = try await hub.store.resolveQuarantinedRow(
+            row, entityID: run.entityID, resubmitting: batch, reason: nil, context: context.audit(at: now))
+        let outcome = result?.payables.first
+        return (
+            resolved,
+            BatchItemResult(index: 0, status: outcome?.status ?? .rejected, id: outcome?.payable?.id.rawValue, errors: [])
+        )
+    }
+
+    public func discard(_ id: String, reason: String, context: CallContext) async throws -> QuarantinedRow {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationFailure([FieldError(path: "reason", code: "reason_required", message: "a reason is required")])
+        }
+        let (row, run) = try await quarantined(id, context: context)
+        return try await hub.store.resolveQuarantinedRow(
+            row, entityID: run.entityID, resubmitting: nil, reason: reason, context: context.audit(at: hub.clock.now())
+        ).0
+    }
+
+    private func quarantined(_ id: String, context: CallContext) async throws -> (QuarantinedRow, ImportRun) {
+        try hub.require(.importsWrite, context)
+        guard let id = try? ID<QuarantinedRow>(id), let row = try await hub.store.quarantinedRow(id),
+            let run = try await hub.store.importRun(row.importID, scope: context.principal.scope)
+        else { throw StorageError(.notFound, target: "import_rejection") }
+        return (row, run)
+    }
+
+    // MARK: Reading
+
+    public func importRun(_ id: String, context: CallContext) async throws -> ImportReport {
+        try hub.require(.importsRead, context)
+        guard let id = try? ID<ImportRun>(id), let run = try await hub.store.importRun(id, scope: context.principal.scope)
+        else { throw StorageError(.notFound, target: "import") }
+        return try await report(run)
+    }
+
+    public func importRuns(_ page: PageRequest, context: CallContext) async throws -> Page<ImportRun> {
+        try hub.require(.importsRead, context)
+        return try await hub.store.importRuns(page, scope: context.principal.scope)
+    }
+
+    public func rejections(
+        of id: String, state: QuarantinedRow.State?, _ page: PageRequest, context: CallContext
+    ) async throws -> Page<QuarantinedRow> {
+        let report = try await importRun(id, context: context)
+        return try await hub.store.quarantinedRows(of: report.run.id, state: state, page)
+    }
+}
+
+extension SyncBatch {
+    /// Moves `other`'s items to the end of this batch, re-pointing its payables at the moved vendors.
+    mutating func append(_ other: inout SyncBatch) {
+        let offset = vendors.count
+        vendors += other.vendors
+        payables += other.payables.map { item in
+            var item = item
+            if case .batchVendor(let index) = item.vendor { item.vendor = .batchVendor(index + offset) }
+            return item
+        }
+        other = SyncBatch()
+    }
+}
+
+extension PaymentHub.VendorDetails {
+    /// A vendor row of a file; an account without its own currency is in the payable's.
+    init(_ record: ERPVendorRecord, defaultCurrency: Currency?) {
+        self.init(
+            externalID: record.externalID, name: record.name, country: record.country, taxID: record.taxID,
+            bankAccount: record.bankAccount.map { account in
+                BankAccountSyncInput(
+                    iban: account.iban, accountNumber: account.iban == nil ? account.accountNumber : nil, bic: account.bic,
+                    routingNumber: account.routingNumber, cnapsCode: account.cnapsCode,
+                    currency: account.currency ?? defaultCurrency?.code ?? "", holderName: account.holderName, bankName: account.bankName)
+            })
+    }
+
+    init(_ fields: ImportCorrection.VendorFields) {
+        self.init(
+            externalID: fields.externalID, name: fields.name, country: fields.country, taxID: fields.taxID,
+            bankAccount: fields.bankAccount)
+    }
+}
+
+/// The file read on a dispatch thread, handed over in chunks: the reader blocks while two chunks wait,
+/// and stops if the consumer goes away.
+final class RecordPipe: @unchecked Sendable {
+    let chunks: AsyncThrowingStream<[ERPRecord], any Error>
+    private let slots = DispatchSemaphore(value: 2)
+    private let lock = NSLock()
+    private var stopped = false
+
+    struct Stopped: Error {}
+
+    init(reader: ERPFileReader, data: Data, chunkSize: Int) {
+        let (stream, continuation) = AsyncThrowingStream<[ERPRecord], any Error>.makeStream()
+        chunks = stream
+        continuation.onTermination = { [self] _ in
+            lock.withLock { stopped = true }
+            slots.signal()
+        }
+        DispatchQueue.global().async { [self] in
+            var chunk: [ERPRecord] = []
+            chunk.reserveCapacity(chunkSize)
+            func handOver() throws {
+                slots.wait()
+                if lock.withLock({ stopped }) { throw Stopped() }
+                continuation.yield(chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+            do {
+                try reader.read(data) { record in
+                    chunk.append(record)
+                    if chunk.count == chunkSize { try handOver() }
+                }
+                if !chunk.isEmpty { try handOver() }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+    }
+
+    /// The consumer took a chunk: the reader may make another.
+    func consumed() { slots.signal() }
+}

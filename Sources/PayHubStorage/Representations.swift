@@ -1,0 +1,247 @@
+import Foundation
+import PayHubDomain
+
+// The JSON shape of each object, as every GET returns it and as every event and webhook carries it:
+// snake_case keys, amounts as decimal strings beside their currency, times in ISO 8601, account numbers
+// masked. Defined here, below the API, because the store writes events in the same transaction as the
+// change they report.
+
+/// An optional that is written as JSON `null` when absent instead of being left out, so every key of
+/// a resource is always there and clients can tell "none" from "not sent".
+@propertyWrapper
+public struct ExplicitNull<Value: Encodable & Sendable>: Encodable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value = wrappedValue { try container.encode(value) } else { try container.encodeNil() }
+    }
+}
+
+public enum Timestamp {
+    public static func iso8601(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
+
+public struct AmountResource: Encodable, Sendable {
+    public let amount: String
+    public let currency: String
+    public init(_ money: Money) {
+        amount = money.decimalString
+        currency = money.currency.code
+    }
+}
+
+public struct EntityResource: Encodable, Sendable {
+    public let id: String
+    public let name: String
+    public let country: String
+    public let baseCurrency: String
+    @ExplicitNull public var lei: String?
+    public let createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, country, lei
+        case baseCurrency = "base_currency"
+        case createdAt = "created_at"
+    }
+
+    public init(_ entity: LegalEntity) {
+        id = entity.id.rawValue
+        name = entity.name
+        country = entity.countryCode
+        baseCurrency = entity.baseCurrency.code
+        lei = entity.lei?.value
+        createdAt = Timestamp.iso8601(entity.createdAt)
+    }
+}
+
+public struct BankAccountResource: Encodable, Sendable {
+    public let id: String
+    public let entityID: String
+    @ExplicitNull public var vendorID: String?
+    /// Never the full number: `****3000`. Integrations that need it already have it.
+    public let accountNumberMasked: String
+    public let accountNumberKind: String
+    @ExplicitNull public var bic: String?
+    @ExplicitNull public var routingNumber: String?
+    @ExplicitNull public var cnapsCode: String?
+    public let currency: String
+    public let holderName: String
+    @ExplicitNull public var bankName: String?
+    /// `active`, `pending_verification` or `superseded`: only an active account can be paid.
+    public let verification: String
+    @ExplicitNull public var requestedBy: String?
+    @ExplicitNull public var requestedAt: String?
+    @ExplicitNull public var verifiedBy: String?
+    @ExplicitNull public var verifiedAt: String?
+    public let createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, bic, currency
+        case entityID = "entity_id"
+        case vendorID = "vendor_id"
+        case accountNumberMasked = "account_number_masked"
+        case accountNumberKind = "account_number_kind"
+        case routingNumber = "routing_number"
+        case cnapsCode = "cnaps_code"
+        case holderName = "holder_name"
+        case bankName = "bank_name"
+        case verification
+        case requestedBy = "requested_by"
+        case requestedAt = "requested_at"
+        case verifiedBy = "verified_by"
+        case verifiedAt = "verified_at"
+        case createdAt = "created_at"
+    }
+
+    public init(_ account: BankAccount) {
+        id = account.id.rawValue
+        entityID = account.entityID.rawValue
+        vendorID = if case .vendor(let vendorID) = account.holder { vendorID.rawValue } else { nil }
+        accountNumberMasked = account.accountNumber.masked
+        accountNumberKind = account.accountNumber.isIBAN ? "iban" : "domestic"
+        bic = account.bic?.value
+        routingNumber = account.routingNumber?.value
+        cnapsCode = account.cnapsCode?.value
+        currency = account.currency.code
+        holderName = account.holderName
+        bankName = account.bankName
+        verification = account.verification.state.rawValue
+        requestedBy = account.verification.requestedBy
+        requestedAt = account.verification.requestedAt.map(Timestamp.iso8601)
+        verifiedBy = account.verification.verifiedBy
+        verifiedAt = account.verification.verifiedAt.map(Timestamp.iso8601)
+        createdAt = Timestamp.iso8601(account.createdAt)
+    }
+}
+
+public struct VendorResource: Encodable, Sendable {
+    public let id: String
+    public let entityID: String
+    public let name: String
+    public let country: String
+    @ExplicitNull public var taxID: String?
+    @ExplicitNull public var source: String?
+    @ExplicitNull public var externalID: String?
+    public let createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, country, source
+        case entityID = "entity_id"
+        case taxID = "tax_id"
+        case externalID = "external_id"
+        case createdAt = "created_at"
+    }
+
+    public init(_ vendor: Vendor) {
+        id = vendor.id.rawValue
+        entityID = vendor.entityID.rawValue
+        name = vendor.name
+        country = vendor.countryCode
+        taxID = vendor.taxID?.value
+        source = vendor.source?.system
+        externalID = vendor.source?.externalID
+        createdAt = Timestamp.iso8601(vendor.createdAt)
+    }
+}
+
+public struct PayableResource: Encodable, Sendable {
+    public let id: String
+    public let entityID: String
+    public let vendorID: String
+    public let invoiceNumber: String
+    public let invoiceDate: String
+    public let dueDate: String
+    public let amount: String
+    public let currency: String
+    public let source: String
+    public let externalID: String
+    public let state: String
+    public let createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, amount, currency, source, state
+        case entityID = "entity_id"
+        case vendorID = "vendor_id"
+        case invoiceNumber = "invoice_number"
+        case invoiceDate = "invoice_date"
+        case dueDate = "due_date"
+        case externalID = "external_id"
+        case createdAt = "created_at"
+    }
+
+    public init(_ payable: Payable) {
+        id = payable.id.rawValue
+        entityID = payable.entityID.rawValue
+        vendorID = payable.vendorID.rawValue
+        invoiceNumber = payable.invoiceNumber
+        invoiceDate = payable.invoiceDate.iso8601
+        dueDate = payable.dueDate.iso8601
+        amount = payable.amount.decimalString
+        currency = payable.amount.currency.code
+        source = payable.source.system
+        externalID = payable.source.externalID
+        state = payable.state.rawValue
+        createdAt = Timestamp.iso8601(payable.createdAt)
+    }
+}
+
+public struct PaymentResource: Encodable, Sendable {
+    public let id: String
+    public let entityID: String
+    public let vendorID: String
+    public let payableIDs: [String]
+    public let amount: String
+    public let currency: String
+    public let debtorAccountID: String
+    public let creditorAccountID: String
+    public let state: String
+    public let endToEndID: String
+    @ExplicitNull public var requestedExecutionDate: String?
+    public let createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, amount, currency, state
+        case entityID = "entity_id"
+        case vendorID = "vendor_id"
+        case payableIDs = "payable_ids"
+        case debtorAccountID = "debtor_account_id"
+        case creditorAccountID = "creditor_account_id"
+        case endToEndID = "end_to_end_id"
+        case requestedExecutionDate = "requested_execution_date"
+        case createdAt = "created_at"
+    }
+
+    public init(_ payment: Payment) {
+        id = payment.id.rawValue
+        entityID = payment.entityID.rawValue
+        vendorID = payment.vendorID.rawValue
+        payableIDs = payment.payableIDs.map(\.rawValue)
+        amount = payment.amount.decimalString
+        currency = payment.amount.currency.code
+        debtorAccountID = payment.debtorAccountID.rawValue
+        creditorAccountID = payment.creditorAccountID.rawValue
+        state = payment.state.rawValue
+        endToEndID = payment.endToEndID
+        requestedExecutionDate = payment.requestedExecutionDate?.iso8601
+        createdAt = Timestamp.iso8601(payment.createdAt)
+    }
+}
+
+
+/// Encodes a representation the same way every time (sorted keys, no escaped slashes), so an event's
+/// stored JSON, its API rendering and the webhook body that is signed are the same bytes.
+public enum CanonicalJSON {
+    public static func string(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else {
+            preconditionFailure("representations are plain strings, arrays and nulls and always encode")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
