@@ -2,7 +2,7 @@ import Foundation
 
 /// Bytes of a CSV export into text: UTF-8 (with or without BOM), UTF-16 with a BOM, and GB18030 — the
 /// superset of GBK and GB2312 that mainland Chinese bank exports use when they are not UTF-8 — or, when a
-/// mapping asks for it, ISO 8859-1.
+/// mapping asks for it, ISO 8859-1 or Windows-1252.
 ///
 /// GB18030 goes through Foundation's CoreFoundation converters, which swift-corelibs-foundation on Linux
 /// carries too (`kCFStringEncodingGB_18030_2000`, NSStringEncoding `0x8000_0632`).
@@ -24,6 +24,8 @@ enum CSVTextDecoding {
         case .latin1:
             // Every byte is the code point of the same number.
             text = String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        case .windows1252:
+            text = windows1252(bytes)
         case .automatic:
             if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
                 text = utf16(bytes)
@@ -72,6 +74,32 @@ enum CSVTextDecoding {
         }
         return String(validating: units, as: UTF16.self)
     }
+
+    /// Windows-1252 by table: the 0x80–0x9F block is where it differs from ISO 8859-1. Five bytes there
+    /// (0x81, 0x8D, 0x8F, 0x90, 0x9D) are unassigned; a file holding one is not Windows-1252 text, so
+    /// it fails rather than turning into control characters nobody can see.
+    private static func windows1252(_ bytes: [UInt8]) -> String? {
+        var scalars = String.UnicodeScalarView()
+        scalars.reserveCapacity(bytes.count)
+        for byte in bytes {
+            if byte < 0x80 || byte >= 0xA0 {
+                scalars.append(Unicode.Scalar(byte))
+            } else {
+                let value = windows1252High[Int(byte - 0x80)]
+                guard value != 0, let scalar = Unicode.Scalar(value) else { return nil }
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
+    /// Code points of 0x80…0x9F in Windows-1252; 0 where the byte is unassigned.
+    private static let windows1252High: [UInt32] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    ]
 
     private static func gb18030(_ data: Data) -> String? {
         guard !data.isEmpty else { return "" }
