@@ -203,6 +203,9 @@ struct MappingPlan: Sendable {
             } else if character == "{" {
                 var name = ""
                 while let next = lookahead, next != "}" {
+                    guard next != "{" else {
+                        throw ProfileProblem(description: "template \"\(template)\" has a { inside {…}")
+                    }
                     name.append(next)
                     lookahead = characters.next()
                 }

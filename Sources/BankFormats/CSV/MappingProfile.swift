@@ -20,12 +20,12 @@ public struct MappingProfile: Sendable, Hashable, Codable {
     /// How a payable's amount is signed in this export; positive when absent.
     public var sign: SignConvention?
 
-    public enum Format: String, Sendable, Hashable, Codable {
+    public enum Format: String, Sendable, Hashable, Codable, CaseIterable, ProfileKeyword {
         case csv
         case pain001
     }
 
-    public enum RecordKind: String, Sendable, Hashable, Codable {
+    public enum RecordKind: String, Sendable, Hashable, Codable, CaseIterable, ProfileKeyword {
         case payables
         case vendors
     }
@@ -85,11 +85,11 @@ extension MappingProfile {
         /// `,`, `.`, ` ` (also matches no-break spaces) or `'`; none when absent.
         public var thousandsSeparator: String?
 
-        public enum Encoding: String, Sendable, Hashable, Codable {
+        public enum Encoding: String, Sendable, Hashable, Codable, CaseIterable, ProfileKeyword {
             case utf8, utf16, gb18030, windows1252, automatic
         }
 
-        public enum Delimiter: String, Sendable, Hashable, Codable {
+        public enum Delimiter: String, Sendable, Hashable, Codable, CaseIterable, ProfileKeyword {
             case comma = ","
             case semicolon = ";"
             case tab = "\t"
@@ -353,7 +353,7 @@ public enum Transform: Sendable, Hashable, Codable {
     /// The value to use when the value is empty at this step.
     case defaultValue(String)
 
-    public enum NamePart: String, Sendable, Hashable, Codable {
+    public enum NamePart: String, Sendable, Hashable, Codable, CaseIterable, ProfileKeyword {
         case first, last
     }
 
@@ -422,5 +422,22 @@ public enum Transform: Sendable, Hashable, Codable {
             var container = encoder.container(keyedBy: Key.self)
             try container.encode(value, forKey: .defaultValue)
         }
+    }
+}
+
+/// A word with a fixed set of spellings in a profile; a wrong one is reported with the right ones, which
+/// is what a person editing YAML needs ("delimiter: \"#\"" → `one of ",", ";", "\t", "|", "auto"`).
+public protocol ProfileKeyword: RawRepresentable<String>, CaseIterable, Decodable {}
+
+extension ProfileKeyword {
+    public init(from decoder: any Decoder) throws {
+        let single = try decoder.singleValueContainer()
+        let word = try single.decode(String.self)
+        guard let value = Self(rawValue: word) else {
+            let allowed = Self.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw DecodingError.dataCorruptedError(
+                in: single, debugDescription: "\"\(word)\" is not one of \(allowed)")
+        }
+        self = value
     }
 }
