@@ -45,6 +45,16 @@ struct RowMapper {
     private var values: [String] = Array(repeating: "", count: CanonicalField.slotCount)
     private var dates: [LocalDate?] = [nil, nil]
     private var paths: [String] = CanonicalField.allCases.sorted { $0.slot < $1.slot }.map(\.rawValue)
+    /// An export lists a vendor once per open item, so each distinct bank identifier and currency code is
+    /// checked once per file, not once per row. Bounded: a file of only distinct vendors just refills it.
+    private var checkedIdentifiers: [IdentifierKey: Result<String, IdentifierError>] = [:]
+    private var currencies: [String: Currency?] = [:]
+    private static let memoCountMax = 10_000
+
+    private struct IdentifierKey: Hashable {
+        var slot: Int
+        var text: String
+    }
 
     init(plan: MappingPlan) {
         self.plan = plan
@@ -225,7 +235,7 @@ struct RowMapper {
     }
 
     /// Every field of a payable checked; all problems of the row are reported together.
-    private func payable(_ cells: [String], errors: inout [FieldError]) -> Outcome {
+    private mutating func payable(_ cells: [String], errors: inout [FieldError]) -> Outcome {
         let failedSlots = Set(errors.map(\.path))
         func required(_ field: CanonicalField) -> String? {
             if let value = value(field) { return value }
@@ -255,12 +265,12 @@ struct RowMapper {
                 vendor: vendor))
     }
 
-    private func money(_ cells: [String], errors: inout [FieldError]) -> Money? {
+    private mutating func money(_ cells: [String], errors: inout [FieldError]) -> Money? {
         let amountPath = paths[CanonicalField.amount.slot]
         if errors.contains(where: { $0.path == amountPath }) { return nil }
         var currency = plan.defaultCurrency
         if let code = value(.currency) {
-            guard let known = try? Currency(code: code) else {
+            guard let known = knownCurrency(code) else {
                 errors.append(
                     FieldError(
                         path: paths[CanonicalField.currency.slot], code: ERPRecordErrorCode.unknownCurrency.rawValue,
@@ -317,12 +327,20 @@ struct RowMapper {
         return amount
     }
 
-    private func vendor(errors: inout [FieldError]) -> Outcome {
+    private mutating func knownCurrency(_ code: String) -> Currency? {
+        if let known = currencies[code] { return known }
+        let found = try? Currency(code: code)
+        if currencies.count >= Self.memoCountMax { currencies.removeAll(keepingCapacity: true) }
+        currencies[code] = found
+        return found
+    }
+
+    private mutating func vendor(errors: inout [FieldError]) -> Outcome {
         guard let vendor = vendorRecord(errors: &errors), errors.isEmpty else { return .rejected(errors) }
         return .vendor(vendor)
     }
 
-    private func vendorRecord(errors: inout [FieldError]) -> ERPVendorRecord? {
+    private mutating func vendorRecord(errors: inout [FieldError]) -> ERPVendorRecord? {
         let failed = Set(errors.map(\.path))
         func required(_ field: CanonicalField) -> String? {
             if let value = value(field) { return value }
@@ -347,14 +365,27 @@ struct RowMapper {
             externalID: externalID, name: name, country: country, taxID: value(.vendorTaxID), bankAccount: bankAccount)
     }
 
-    private func bankAccountRecord(errors: inout [FieldError]) -> ERPBankAccountRecord? {
+    private mutating func bankAccountRecord(errors: inout [FieldError]) -> ERPBankAccountRecord? {
         func identifier(
             _ field: CanonicalField, _ code: ERPRecordErrorCode, _ parse: (String) throws(IdentifierError) -> String
         ) -> String? {
             guard let text = value(field) else { return nil }
-            do throws(IdentifierError) {
-                return try parse(text)
-            } catch {
+            let key = IdentifierKey(slot: field.slot, text: text)
+            let checked: Result<String, IdentifierError>
+            if let known = checkedIdentifiers[key] {
+                checked = known
+            } else {
+                do throws(IdentifierError) {
+                    checked = .success(try parse(text))
+                } catch {
+                    checked = .failure(error)
+                }
+                if checkedIdentifiers.count >= Self.memoCountMax { checkedIdentifiers.removeAll(keepingCapacity: true) }
+                checkedIdentifiers[key] = checked
+            }
+            switch checked {
+            case .success(let normalized): return normalized
+            case .failure(let error):
                 // IdentifierError's description never repeats the identifier.
                 errors.append(FieldError(path: paths[field.slot], code: code.rawValue, message: error.description))
                 return nil
@@ -372,7 +403,7 @@ struct RowMapper {
             },
             bankName: value(.vendorBankName), holderName: value(.vendorAccountHolder),
             currency: value(.vendorAccountCurrency).map(TextFunctions.upper))
-        if let code = account.currency, (try? Currency(code: code)) == nil {
+        if let code = account.currency, knownCurrency(code) == nil {
             errors.append(
                 FieldError(
                     path: paths[CanonicalField.vendorAccountCurrency.slot],
