@@ -48,6 +48,9 @@ public struct CSVStatementMapping: Sendable, Hashable {
         case gb18030 = "GB18030"
         /// ISO 8859-1, for a user's own mapping of a European export (`.automatic` never chooses it).
         case latin1 = "ISO-8859-1"
+        /// Windows-1252, what European Windows installations of an ERP write when told "ANSI"; it differs
+        /// from ISO 8859-1 in 0x80–0x9F (€, „, “, ”, Š, Ž, …). Never chosen by `.automatic`.
+        case windows1252 = "Windows-1252"
     }
 
     /// The document's `format`: `cn-csv:icbc`…, or `csv` for a user's own mapping.
