@@ -15,21 +15,35 @@ public struct ServerConfiguration: Sendable {
     public var keyFile: String?
     /// Seed the demo company when the database holds no entity yet.
     public var seedDemo: Bool
+    /// A folder of the company's own mapping profiles, beside the shipped ones.
+    public var profilesFolder: String?
+    /// The watched folder ERPs drop files into (`<inbox>/<profile>/<entity id>/`); none when nil.
+    public var inbox: String?
+    /// Where result files for ERPs are written (`<outbox>/<source>/`); none when nil.
+    public var outbox: String?
+    /// A folder of the company's own result-file layouts.
+    public var layoutsFolder: String?
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: DatabaseLocation.defaultSQLitePath),
-        keyFile: String? = nil, seedDemo: Bool = false
+        keyFile: String? = nil, seedDemo: Bool = false, profilesFolder: String? = nil, inbox: String? = nil,
+        outbox: String? = nil, layoutsFolder: String? = nil
     ) {
         self.hostname = hostname
         self.port = port
         self.database = database
         self.keyFile = keyFile
         self.seedDemo = seedDemo
+        self.profilesFolder = profilesFolder
+        self.inbox = inbox
+        self.outbox = outbox
+        self.layoutsFolder = layoutsFolder
     }
 }
 
 /// Wiring only: configuration in, a runnable application out. The database, its pool, the HTTP server
-/// and (later) the workers all run in the application's ServiceGroup and stop together on SIGTERM.
+/// and the workers (webhook delivery, housekeeping, and the inbox and result files when configured) all
+/// run in the application's ServiceGroup and stop together on SIGTERM.
 public enum PayHubServer {
     public static func buildApplication(
         _ configuration: ServerConfiguration, logger: Logger,
@@ -38,11 +52,24 @@ public enum PayHubServer {
         let cipher = try MasterKey.load(keyFile: configuration.keyFile ?? configuration.database.defaultKeyFile, logger: logger)
         let opened = try OpenedStore.open(configuration.database, cipher: cipher, logger: logger)
         let store = opened.store
-        let api = PayHubAPI(hub: PaymentHub(store: store), access: AccessService(store: store))
+        let hub = PaymentHub(store: store)
+        let profiles = try MappingProfileCatalog.load(folder: configuration.profilesFolder.map { URL(fileURLWithPath: $0) })
+        let api = PayHubAPI(hub: hub, access: AccessService(store: store), profiles: profiles)
+        var workers: [any Service] = [
+            WebhookDispatcher(store: store, logger: logger), Housekeeping(store: store, logger: logger),
+        ]
+        if let inbox = configuration.inbox {
+            workers.append(InboxWatcher(hub: hub, profiles: profiles, inbox: URL(fileURLWithPath: inbox), logger: logger))
+        }
+        if let outbox = configuration.outbox {
+            let layouts = try ResultFileLayout.catalog(folder: configuration.layoutsFolder.map { URL(fileURLWithPath: $0) })
+            workers.append(
+                ResultFileWriter(store: store, outbox: URL(fileURLWithPath: outbox), layouts: layouts, logger: logger))
+        }
         var app = Application(
             router: api.router(),
             configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "PayHub"),
-            services: opened.services,
+            services: opened.services + workers,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
         let seedDemo = configuration.seedDemo

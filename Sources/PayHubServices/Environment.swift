@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PayHubDomain
 import PayHubStorage
 
@@ -11,9 +12,11 @@ public struct Clock: Sendable {
 
     public static let system = Clock { Date() }
 
+    /// A new id; ids made by this process sort in the order they were made (see ``IDSequence``).
     public func newID<Object: Identified>(_: Object.Type = Object.self) -> ID<Object> {
         var generator = SystemRandomNumberGenerator()
-        return ID.generate(millisecondsSinceEpoch: UInt64(now().timeIntervalSince1970 * 1000), using: &generator)
+        let (milliseconds, sequence) = IDSequence.next(UInt64(max(now().timeIntervalSince1970, 0) * 1000))
+        return ID.generate(millisecondsSinceEpoch: milliseconds, sequence: sequence, using: &generator)
     }
 }
 
@@ -39,4 +42,23 @@ public struct CallContext: Sendable {
 public struct AccessDenied: Error, Sendable, Hashable, CustomStringConvertible {
     public let permission: Permission
     public var description: String { "this requires the \(permission.rawValue) permission" }
+}
+
+/// Numbers the ids this process makes within each millisecond, and never lets time run backwards for
+/// them (a fixed test clock, or the wall clock stepped back), so later ids always sort later.
+enum IDSequence {
+    private static let last = Mutex<(milliseconds: UInt64, sequence: UInt32)>((0, 0))
+
+    static func next(_ milliseconds: UInt64) -> (UInt64, UInt32) {
+        last.withLock { last in
+            if milliseconds > last.milliseconds {
+                last = (milliseconds, 0)
+            } else if last.sequence == .max {
+                last = (last.milliseconds + 1, 0)
+            } else {
+                last.sequence += 1
+            }
+            return last
+        }
+    }
 }

@@ -196,6 +196,7 @@ public struct WebhookDispatcher: Service {
     }
 
     public func run() async throws {
+        await SchemaReadiness.wait(for: store)
         // A graceful shutdown stops polling; a delivery in flight is recorded or, if cut off, its lease
         // runs out and the next start sends it again.
         await cancelWhenGracefulShutdown {

@@ -12,10 +12,12 @@ import Prometheus
 public struct PayHubAPI: Sendable {
     let hub: PaymentHub
     let access: AccessService
+    let profiles: MappingProfileCatalog
 
-    public init(hub: PaymentHub, access: AccessService) {
+    public init(hub: PaymentHub, access: AccessService, profiles: MappingProfileCatalog) {
         self.hub = hub
         self.access = access
+        self.profiles = profiles
     }
 
     /// Every route PayHub serves, as declared; the OpenAPI test and the access table test walk this.
@@ -233,6 +235,7 @@ public struct PayHubAPI: Sendable {
         }
 
         addSyncRoutes(to: &table)
+        addImportRoutes(to: &table)
 
         // MARK: Audit
         table.add(.get, "/api/v1/audit_events", .requires(.auditRead), "Read the audit trail in chain order") {

@@ -43,7 +43,8 @@ final class ProgressBar: @unchecked Sendable {
         let line: String
         if let total, total > 0 {
             let width = 30
-            let filled = done * width / total
+            // Clamped: a total that is only an estimate (an import counts lines) may be passed.
+            let filled = min(done, total) * width / total
             line = "\(title) [\(String(repeating: "#", count: filled))\(String(repeating: " ", count: width - filled))] \(done)/\(total)"
         } else {
             line = "\(title): \(done)"

@@ -13,7 +13,7 @@ struct PayHubCommand: AsyncParsableCommand {
         abstract: "PayHub: a self-hosted payment hub between your ERP systems and your banks.",
         subcommands: [
             Serve.self, Migrate.self, Demo.self, UserCommand.self, APIKeyCommand.self, AuditCommand.self,
-            FormatCommand.self,
+            FormatCommand.self, ImportCommand.self, WebhookCommand.self, EventsCommand.self, BankAccountCommand.self,
         ])
 }
 
@@ -73,6 +73,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (env PAYHUB_HOSTNAME; default 127.0.0.1).") var hostname: String?
     @Option(help: "Port to listen on (env PAYHUB_PORT; default 8080).") var port: Int?
     @Flag(help: "Seed the demo company if the database is empty.") var demo = false
+    @Option(help: "Folder of your own mapping profiles (env PAYHUB_PROFILES).") var profiles: String?
+    @Option(help: "Watched folder for ERP files, <inbox>/<profile>/<entity id>/ (env PAYHUB_INBOX).") var inbox: String?
+    @Option(help: "Folder for result files to ERPs, <outbox>/<source>/ (env PAYHUB_OUTBOX).") var outbox: String?
+    @Option(help: "Folder of your own result-file layouts (env PAYHUB_RESULT_LAYOUTS).") var resultLayouts: String?
     @Option(help: "Log format: json or text.") var logFormat: LogFormat = .json
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
@@ -85,7 +89,9 @@ struct Serve: AsyncParsableCommand {
         }
         let configuration = ServerConfiguration(
             hostname: hostname ?? environment["PAYHUB_HOSTNAME"] ?? "127.0.0.1", port: port,
-            database: database.location, keyFile: database.resolvedKeyFile, seedDemo: demo)
+            database: database.location, keyFile: database.resolvedKeyFile, seedDemo: demo,
+            profilesFolder: profiles ?? environment["PAYHUB_PROFILES"], inbox: inbox ?? environment["PAYHUB_INBOX"],
+            outbox: outbox ?? environment["PAYHUB_OUTBOX"], layoutsFolder: resultLayouts ?? environment["PAYHUB_RESULT_LAYOUTS"])
         try await PayHubServer.run(configuration, logger: logger)
     }
 }

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import PayHubDomain
 import PayHubTesting
 import PayHubWeb
+import PayHubStorage
 import Synchronization
 import Testing
 
@@ -444,6 +445,92 @@ struct OpenAPITests {
             _ = try await call(
                 .patch, "/api/v1/entities/\(entityID)", key: admin, json: #"{"lei": "not a lei"}"#,
                 as: "/api/v1/entities/{id}", expect: .unprocessableContent)
+
+            // ERP sync: batches answer per item; new bank details wait for a second person.
+            let batch = try await call(
+                .post, "/api/v1/payables/batch", key: clerk,
+                json: #"{"payables": [{"vendor_id": "\#(vendorID)", "invoice_number": "B-1", "invoice_date": "2026-11-01", "due_date": "2026-12-01", "amount": "10.00", "currency": "EUR", "source": "sap", "external_id": "B-1"}, {"vendor_id": "\#(vendorID)", "invoice_number": "B-2", "invoice_date": "2026-11-01", "due_date": "2026-12-01", "amount": "1.001", "currency": "EUR", "source": "sap", "external_id": "B-2"}]}"#,
+                as: "/api/v1/payables/batch", expect: .ok)
+            #expect(batch["results"]?[0]?["status"] == .string("created") && batch["results"]?[1]?["status"] == .string("rejected"))
+            let vendorItem = { (iban: String) in
+                #"{"vendors": [{"entity_id": "\#(entityID)", "source": "sap", "external_id": "V-77", "name": "Nordsee Logistik GmbH", "country": "DE", "bank_account": {"iban": "\#(iban)", "currency": "EUR"}}]}"#
+            }
+            _ = try await call(
+                .post, "/api/v1/vendors/batch", key: clerk, json: vendorItem("DE89370400440532013000"),
+                as: "/api/v1/vendors/batch", expect: .ok)
+            let changed = try await call(
+                .post, "/api/v1/vendors/batch", key: clerk, json: vendorItem("DE02120300000000202051"),
+                as: "/api/v1/vendors/batch", expect: .ok)
+            #expect(changed["results"]?[0]?["bank_account"]?["status"] == .string("pending_verification"))
+            let pendingID = try #require(changed["results"]?[0]?["bank_account"]?["id"]?.stringValue)
+            let treasurer = try #require(app.germanKeys[.treasurer])
+            let verified = try await call(
+                .post, "/api/v1/bank_accounts/\(pendingID)/verify", key: treasurer,
+                as: "/api/v1/bank_accounts/{id}/verify", expect: .ok)
+            #expect(verified["verification"] == .string("active"))
+            let events = try await call(
+                .get, "/api/v1/events?types=payable.*&limit=2", key: clerk, as: "/api/v1/events", expect: .ok)
+            #expect(events["data"]?[0]?["type"] == .string("payable.created") && events["next_cursor"] != .null)
+
+            // Webhooks: a subscription, a delivery from the outbox, its log and a replay.
+            let integration = try #require(app.germanKeys[.integration])
+            let webhook = try await call(
+                .post, "/api/v1/webhooks", key: integration,
+                json: #"{"url": "http://127.0.0.1:9/erp", "event_types": ["payable.*"], "description": "SAP"}"#,
+                as: "/api/v1/webhooks", expect: .created)
+            #expect(webhook["secret"]?.stringValue?.hasPrefix("whsec_") == true)
+            let webhookID = try id(webhook)
+            _ = try await call(.get, "/api/v1/webhooks", key: integration, as: "/api/v1/webhooks", expect: .ok)
+            let shown = try await call(
+                .get, "/api/v1/webhooks/\(webhookID)", key: integration, as: "/api/v1/webhooks/{id}", expect: .ok)
+            #expect(shown["secret"] == nil, "the secret is shown once")
+            _ = try await call(
+                .post, "/api/v1/webhooks/\(webhookID)/disable", key: integration, as: "/api/v1/webhooks/{id}/disable",
+                expect: .ok)
+            _ = try await call(
+                .post, "/api/v1/webhooks/\(webhookID)/enable", key: integration, as: "/api/v1/webhooks/{id}/enable",
+                expect: .ok)
+            _ = try await call(
+                .post, "/api/v1/payables/batch", key: clerk,
+                json: #"{"payables": [{"vendor_id": "\#(vendorID)", "invoice_number": "B-3", "invoice_date": "2026-11-01", "due_date": "2026-12-01", "amount": "30.00", "currency": "EUR", "source": "sap", "external_id": "B-3"}]}"#,
+                as: "/api/v1/payables/batch", expect: .ok)
+            #expect(try await app.store.fanOutWebhookDeliveries(now: Date(), limit: 100) == 1)
+            let deliveries = try await call(
+                .get, "/api/v1/webhooks/\(webhookID)/deliveries", key: integration,
+                as: "/api/v1/webhooks/{id}/deliveries", expect: .ok)
+            let deliveryID = try #require(deliveries["data"]?[0]?["id"]?.stringValue)
+            _ = try await call(
+                .get, "/api/v1/webhook_deliveries/\(deliveryID)", key: integration, as: "/api/v1/webhook_deliveries/{id}",
+                expect: .ok)
+            _ = try await call(
+                .post, "/api/v1/webhook_deliveries/\(deliveryID)/replay", key: integration,
+                as: "/api/v1/webhook_deliveries/{id}/replay", expect: .ok)
+
+            // Imports: SAP's sample by upload, its report, its quarantine worked both ways.
+            _ = try await call(.get, "/api/v1/profiles", key: clerk, as: "/api/v1/profiles", expect: .ok)
+            let sapSample = try Data(contentsOf: SampleFiles.url("sap-f110.csv"))
+            let upload = try await client.sendMultipart(
+                "/api/v1/imports", key: clerk, fields: ["profile": "sap-f110", "entity_id": entityID],
+                file: ("sap-f110.csv", sapSample))
+            let imported = try conformance.check(upload, "post", "/api/v1/imports", expect: .created)
+            #expect(imported["counts"]?["accepted"] == .integer(7) && imported["counts"]?["rejected"] == .integer(3))
+            let importID = try id(imported)
+            _ = try await call(.get, "/api/v1/imports", key: clerk, as: "/api/v1/imports", expect: .ok)
+            _ = try await call(.get, "/api/v1/imports/\(importID)", key: clerk, as: "/api/v1/imports/{id}", expect: .ok)
+            let rejections = try await call(
+                .get, "/api/v1/imports/\(importID)/rejections?state=open", key: clerk, as: "/api/v1/imports/{id}/rejections",
+                expect: .ok)
+            let firstRejection = try #require(rejections["data"]?[0]?["id"]?.stringValue)
+            let secondRejection = try #require(rejections["data"]?[1]?["id"]?.stringValue)
+            let resubmitted = try await call(
+                .post, "/api/v1/import_rejections/\(firstRejection)/resubmit", key: clerk,
+                json: #"{"external_id": "5100000777", "invoice_number": "RE-777", "invoice_date": "2026-02-28", "amount": "99.00", "currency": "EUR", "vendor": {"external_id": "100777", "name": "Korrigiert GmbH", "country": "DE"}}"#,
+                as: "/api/v1/import_rejections/{id}/resubmit", expect: .ok)
+            #expect(resubmitted["state"] == .string("resubmitted"))
+            _ = try await call(
+                .post, "/api/v1/import_rejections/\(secondRejection)/discard", key: clerk,
+                json: #"{"reason": "credit note, booked by hand"}"#, as: "/api/v1/import_rejections/{id}/discard",
+                expect: .ok)
         }
 
         // Every documented operation had its success response checked, and each error status was seen.

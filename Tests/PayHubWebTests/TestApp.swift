@@ -42,7 +42,7 @@ struct TestApp: Sendable {
                     name: "cn-\(role.rawValue)", roles: [role], scope: .only([china.entity.id]), context: system
                 ).secret
             }
-            let api = PayHubAPI(hub: PaymentHub(store: store), access: access)
+            let api = PayHubAPI(hub: PaymentHub(store: store), access: access, profiles: try MappingProfileCatalog.load())
             let app = Application(
                 router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             let testApp = TestApp(
@@ -63,6 +63,36 @@ extension TestClientProtocol {
         if json != nil { headers[.contentType] = "application/json" }
         return try await execute(
             uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestClientProtocol {
+    /// A `multipart/form-data` upload, as a browser form or `curl -F` sends it.
+    func sendMultipart(
+        _ uri: String, key: String?, fields: [String: String], file: (name: String, data: Data)
+    ) async throws -> TestResponse {
+        let boundary = "payhub-test-\(UUID().uuidString)"
+        var body = Data()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Data(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n"
+                .utf8)
+        body += file.data
+        body += Data("\r\n--\(boundary)--\r\n".utf8)
+        var headers: HTTPFields = [:]
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
+
+/// The ERP sample files in `samples/erp/`, found from this file's place in the repository.
+enum SampleFiles {
+    static func url(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("samples/erp/\(name)")
     }
 }
 
