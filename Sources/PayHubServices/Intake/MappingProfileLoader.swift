@@ -79,7 +79,8 @@ public enum MappingProfileLoader {
             let stem = url.deletingPathExtension().lastPathComponent
             guard profile.name == stem else {
                 throw LoadError(
-                    file: name, keyPath: "name", message: "is \"\(profile.name)\"; it must equal the file name \"\(stem)\"")
+                    file: name, keyPath: "name",
+                    message: "is \"\(profile.name)\"; it must equal the file name \"\(stem)\"")
             }
             profiles[profile.name] = profile
         }
@@ -95,7 +96,8 @@ public enum MappingProfileLoader {
             return LoadError(keyPath: path, message: "is required")
         case .typeMismatch(let type, let context):
             return LoadError(
-                keyPath: keyPath(context.codingPath), message: "expected \(describe(type)): \(context.debugDescription)")
+                keyPath: keyPath(context.codingPath), message: "expected \(describe(type)): \(context.debugDescription)"
+            )
         case .valueNotFound(let type, let context):
             return LoadError(keyPath: keyPath(context.codingPath), message: "expected \(describe(type)), found nothing")
         @unknown default:
