@@ -14,13 +14,13 @@ import Testing
 enum IntakeFixtures {
     static let repository: URL = {
         let file = URL(fileURLWithPath: #filePath)
-        for candidate in [file, file.resolvingSymlinksInPath()] {
-            // Tests/PayHubServicesTests/Intake/<file>
-            let root = candidate.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        // Tests/PayHubServicesTests/Intake/<file> → the repository; through the symlink first, if any.
+        let roots = [file.resolvingSymlinksInPath(), file].map {
+            $0.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent()
-            if FileManager.default.fileExists(atPath: root.appendingPathComponent("samples/erp").path) { return root }
         }
-        return URL(fileURLWithPath: "/work/main")
+        return roots.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("samples/erp").path) }
+            ?? roots[0]
     }()
 
     static let profilesFolder = repository.appendingPathComponent("Sources/PayHubServices/Resources/profiles")
