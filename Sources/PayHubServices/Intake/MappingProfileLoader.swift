@@ -52,7 +52,9 @@ public enum MappingProfileLoader {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw LoadError(file: url.lastPathComponent, keyPath: "", message: "cannot be read as UTF-8 text")
+            throw LoadError(
+                file: url.lastPathComponent, keyPath: "",
+                message: "cannot be read: missing, unreadable or not UTF-8 text")
         }
         do {
             return try load(yaml: text)
