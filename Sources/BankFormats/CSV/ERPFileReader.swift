@@ -92,8 +92,10 @@ public struct ERPFileReader: Sendable {
             }
             if line == headerLine && !inQuotes, let count = counts[scalar] { counts[scalar] = count + 1 }
         }
-        let order: [Unicode.Scalar] = [",", ";", "\t", "|"]
-        return order.max { counts[$0]! < counts[$1]! || (counts[$0]! == counts[$1]! && order.firstIndex(of: $0)! > order.firstIndex(of: $1)!) }!
+        // Ties go to the earlier candidate: a header with no separator at all is one comma-separated column.
+        var best: Unicode.Scalar = ","
+        for candidate: Unicode.Scalar in [";", "\t", "|"] where counts[candidate]! > counts[best]! { best = candidate }
+        return best
     }
 
     // MARK: pain.001
@@ -128,7 +130,8 @@ public struct ERPFileReader: Sendable {
         }
         let externalID = present(transaction.endToEndID) ?? present(transaction.instructionID)
         if externalID == nil {
-            errors.add("PmtId/EndToEndId", code: ERPRecordErrorCode.missingField.rawValue,
+            errors.add(
+                "PmtId/EndToEndId", code: ERPRecordErrorCode.missingField.rawValue,
                 "the transaction has neither an end-to-end id nor an instruction id")
         }
         let date: LocalDate? = {
@@ -136,22 +139,26 @@ public struct ERPFileReader: Sendable {
             return try? LocalDate(iso8601: text)
         }()
         if date == nil {
-            errors.add("ReqdExctnDt", code: ERPRecordErrorCode.invalidDate.rawValue,
+            errors.add(
+                "ReqdExctnDt", code: ERPRecordErrorCode.invalidDate.rawValue,
                 "the payment information has no requested execution date in the form YYYY-MM-DD")
         }
         var amount: Money?
         if let code = present(transaction.currency) {
             if let currency = try? Currency(code: code) {
-                amount = errors.check("InstdAmt", code: { (error: MoneyError) in error.code.rawValue }) { () throws(MoneyError) in
+                amount = errors.check("InstdAmt", code: { (error: MoneyError) in error.code.rawValue }) {
+                    () throws(MoneyError) in
                     try Money(parsing: transaction.amount.formatted(), currency: currency)
                 }
                 if let value = amount, !value.isPositive {
-                    errors.add("InstdAmt", code: ERPRecordErrorCode.notAPayable.rawValue,
+                    errors.add(
+                        "InstdAmt", code: ERPRecordErrorCode.notAPayable.rawValue,
                         "the amount must be more than zero")
                     amount = nil
                 }
             } else {
-                errors.add("InstdAmt/@Ccy", code: ERPRecordErrorCode.unknownCurrency.rawValue,
+                errors.add(
+                    "InstdAmt/@Ccy", code: ERPRecordErrorCode.unknownCurrency.rawValue,
                     "'\(code)' is not an ISO 4217 currency code")
             }
         } else {
@@ -168,10 +175,13 @@ public struct ERPFileReader: Sendable {
             errors.add("CdtrAcct", code: ERPRecordErrorCode.missingField.rawValue, "the creditor has no account")
         }
         let name = present(creditor.name)
-        if name == nil { errors.add("Cdtr/Nm", code: ERPRecordErrorCode.missingField.rawValue, "the creditor has no name") }
+        if name == nil {
+            errors.add("Cdtr/Nm", code: ERPRecordErrorCode.missingField.rawValue, "the creditor has no name")
+        }
         let country = present(creditor.country) ?? iban.map { String($0.prefix(2)) } ?? profile.defaults?.country
         if country.map(TextFunctions.isCountryCode) != true {
-            errors.add("Cdtr/PstlAdr/Ctry", code: ERPRecordErrorCode.invalidCountry.rawValue,
+            errors.add(
+                "Cdtr/PstlAdr/Ctry", code: ERPRecordErrorCode.invalidCountry.rawValue,
                 "the creditor has no ISO 3166 country")
         }
         guard errors.errors.isEmpty, let externalID, let date, let amount, let vendorID, let name, let country else {

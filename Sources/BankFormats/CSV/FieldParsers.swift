@@ -34,10 +34,14 @@ struct DatePattern: Sendable, Hashable {
             case ("d", 1): tokens.append(.day1or2); days += 1
             case ("d", 2): tokens.append(.day2); days += 1
             case ("y", _), ("M", _), ("d", _):
-                throw ProfileProblem(description: "\"\(String(repeating: character, count: run))\" is not a date field (yyyy, yy, MM, M, MMM, dd, d)")
+                throw ProfileProblem(
+                    description:
+                        "\"\(String(repeating: character, count: run))\" is not a date field (yyyy, yy, MM, M, MMM, dd, d)"
+                )
             default:
                 if character.isLetter && character.isASCII {
-                    throw ProfileProblem(description: "\"\(character)\" is not a date field (yyyy, yy, MM, M, MMM, dd, d)")
+                    throw ProfileProblem(
+                        description: "\"\(character)\" is not a date field (yyyy, yy, MM, M, MMM, dd, d)")
                 }
                 let bytes = Array(String(repeating: character, count: run).utf8)
                 if case .literal(let previous)? = tokens.last {
@@ -54,7 +58,8 @@ struct DatePattern: Sendable, Hashable {
         // `M`/`d` take one or two digits greedily, so one directly followed by another number is ambiguous.
         for (token, next) in zip(tokens, tokens.dropFirst()) {
             let flexible = token == .month1or2 || token == .day1or2
-            if flexible, case .literal = next {} else if flexible {
+            if flexible, case .literal = next {
+            } else if flexible {
                 throw ProfileProblem(description: "M and d need a separator after them; use MM or dd")
             }
         }
@@ -192,7 +197,9 @@ struct AmountFormat: Sendable, Hashable {
         guard thousandsSeparator == UInt8(ascii: " ") else { return nil }
         // U+00A0 no-break space and U+202F narrow no-break space.
         if bytes[index] == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA0 { return 2 }
-        if bytes[index] == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xAF { return 3 }
+        if bytes[index] == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xAF {
+            return 3
+        }
         return nil
     }
 }

@@ -65,7 +65,9 @@ struct MappingPlan: Sendable {
             }
         delimiter = csv.delimiter == .auto ? nil : Unicode.Scalar(csv.delimiter.rawValue)
         guard csv.headerRow >= 0 else { throw invalid("csv.header_row", "must be 0 (no header) or a line number") }
-        guard csv.skipLinesAfterHeader >= 0 else { throw invalid("csv.skip_lines_after_header", "must not be negative") }
+        guard csv.skipLinesAfterHeader >= 0 else {
+            throw invalid("csv.skip_lines_after_header", "must not be negative")
+        }
         headerRow = csv.headerRow
         skipLinesAfterHeader = csv.skipLinesAfterHeader
         skipRules = csv.skipRowsWhere
@@ -78,7 +80,8 @@ struct MappingPlan: Sendable {
         if let thousands = csv.thousandsSeparator {
             guard [",", ".", " ", "'"].contains(thousands), thousands != csv.decimalSeparator else {
                 throw invalid(
-                    "csv.thousands_separator", "must be one of \",\" \".\" \" \" \"'\" and differ from the decimal separator")
+                    "csv.thousands_separator",
+                    "must be one of \",\" \".\" \" \" \"'\" and differ from the decimal separator")
             }
         }
         amountFormat = AmountFormat(
@@ -179,7 +182,8 @@ struct MappingPlan: Sendable {
             compiled.append(Field(field: field, source: source, steps: steps, datePattern: datePattern))
         }
         let mapped = Set(compiled.map(\.field))
-        let required = profile.records == .payables ? CanonicalField.requiredForPayables : CanonicalField.requiredForVendors
+        let required =
+            profile.records == .payables ? CanonicalField.requiredForPayables : CanonicalField.requiredForVendors
         for field in required where !mapped.contains(field) {
             throw invalid("fields", "\(field.rawValue) is required and not mapped")
         }

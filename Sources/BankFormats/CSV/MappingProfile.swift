@@ -162,7 +162,9 @@ extension MappingProfile {
         public var dueDateOffsetDays: Int?
         public var entity: String?
 
-        public init(currency: String? = nil, country: String? = nil, dueDateOffsetDays: Int? = nil, entity: String? = nil) {
+        public init(
+            currency: String? = nil, country: String? = nil, dueDateOffsetDays: Int? = nil, entity: String? = nil
+        ) {
             self.currency = currency
             self.country = country
             self.dueDateOffsetDays = dueDateOffsetDays

@@ -65,7 +65,8 @@ struct RowMapper {
         var byName: [String: Int] = [:]
         var byFoldedName: [String: Int] = [:]
         for (index, cell) in (header ?? []).enumerated() {
-            let name = TextFunctions.trimmed(String(String.UnicodeScalarView(cell.unicodeScalars.filter { $0 != "\u{FEFF}" })))
+            let name = TextFunctions.trimmed(
+                String(String.UnicodeScalarView(cell.unicodeScalars.filter { $0 != "\u{FEFF}" })))
             if byName[name] == nil { byName[name] = index }
             if byFoldedName[name.lowercased()] == nil { byFoldedName[name.lowercased()] = index }
         }
@@ -119,7 +120,8 @@ struct RowMapper {
             }
             paths[field.field.slot] = path
             fields.append(
-                Field(field: field.field, source: source, path: path, steps: field.steps, datePattern: field.datePattern))
+                Field(
+                    field: field.field, source: source, path: path, steps: field.steps, datePattern: field.datePattern))
         }
         skipRules = []
         for (index, rule) in plan.skipRules.enumerated() {
@@ -236,20 +238,20 @@ struct RowMapper {
 
     /// Every field of a payable checked; all problems of the row are reported together.
     private mutating func payable(_ cells: [String], errors: inout [FieldError]) -> Outcome {
-        let failedSlots = Set(errors.map(\.path))
+        let failedPaths = Set(errors.map(\.path))
         func required(_ field: CanonicalField) -> String? {
             if let value = value(field) { return value }
-            if !failedSlots.contains(paths[field.slot]) { missing(field, &errors) }
+            if !failedPaths.contains(paths[field.slot]) { missing(field, &errors) }
             return nil
         }
         let externalID = required(.externalID)
         let invoiceNumber = required(.invoiceNumber)
         let invoiceDate = dates[0]
-        if invoiceDate == nil && !failedSlots.contains(paths[CanonicalField.invoiceDate.slot]) {
+        if invoiceDate == nil && !failedPaths.contains(paths[CanonicalField.invoiceDate.slot]) {
             missing(.invoiceDate, &errors)
         }
         var dueDate = dates[1]
-        if dueDate == nil, let invoiceDate, !failedSlots.contains(paths[CanonicalField.dueDate.slot]) {
+        if dueDate == nil, let invoiceDate, !failedPaths.contains(paths[CanonicalField.dueDate.slot]) {
             dueDate = (try? invoiceDate.adding(days: plan.dueDateOffsetDays ?? 0)) ?? invoiceDate
         }
         let amount = money(cells, errors: &errors)
@@ -284,14 +286,18 @@ struct RowMapper {
             return nil
         }
         guard let currency else {
-            if !errors.contains(where: { $0.path == paths[CanonicalField.currency.slot] }) { missing(.currency, &errors) }
+            if !errors.contains(where: { $0.path == paths[CanonicalField.currency.slot] }) {
+                missing(.currency, &errors)
+            }
             return nil
         }
         guard let decimal = plan.amountFormat.decimalString(text) else {
             errors.append(
                 FieldError(
                     path: amountPath, code: ERPRecordErrorCode.invalidAmount.rawValue,
-                    message: "\"\(text)\" is not an amount with decimal separator \"\(Character(Unicode.Scalar(plan.amountFormat.decimalSeparator)))\""))
+                    message:
+                        "\"\(text)\" is not an amount with decimal separator \"\(Character(Unicode.Scalar(plan.amountFormat.decimalSeparator)))\""
+                ))
             return nil
         }
         var amount: Money
@@ -313,7 +319,9 @@ struct RowMapper {
                 errors.append(
                     FieldError(
                         path: signColumn.path, code: ERPRecordErrorCode.unknownCode.rawValue,
-                        message: "\"\(indicator)\" is neither a payable (\(convention.payable.joined(separator: ", "))) nor a credit note (\(convention.creditNote.joined(separator: ", "))) indicator"))
+                        message:
+                            "\"\(indicator)\" is neither a payable (\(convention.payable.joined(separator: ", "))) nor a credit note (\(convention.creditNote.joined(separator: ", "))) indicator"
+                    ))
                 return nil
             }
         }
@@ -321,7 +329,9 @@ struct RowMapper {
             errors.append(
                 FieldError(
                     path: amountPath, code: ERPRecordErrorCode.notAPayable.rawValue,
-                    message: "\(amount.decimalString) \(currency.code) after the sign convention is not an amount owed to the vendor"))
+                    message:
+                        "\(amount.decimalString) \(currency.code) after the sign convention is not an amount owed to the vendor"
+                ))
             return nil
         }
         return amount

@@ -139,7 +139,8 @@ enum CSVTokenizer {
                         if byte == separator || byte == lineFeed || byte == carriageReturn { break }
                         index += 1
                     }
-                    row.cells.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[cellStart..<index]), as: UTF8.self))
+                    row.cells.append(
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[cellStart..<index]), as: UTF8.self))
                 }
                 if index < count && bytes[index] == separator {
                     index += 1

@@ -52,7 +52,9 @@ public enum MappingProfileLoader {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw LoadError(file: url.lastPathComponent, keyPath: "", message: "cannot be read as UTF-8 text")
+            throw LoadError(
+                file: url.lastPathComponent, keyPath: "",
+                message: "cannot be read: missing, unreadable or not UTF-8 text")
         }
         do {
             return try load(yaml: text)
@@ -79,7 +81,8 @@ public enum MappingProfileLoader {
             let stem = url.deletingPathExtension().lastPathComponent
             guard profile.name == stem else {
                 throw LoadError(
-                    file: name, keyPath: "name", message: "is \"\(profile.name)\"; it must equal the file name \"\(stem)\"")
+                    file: name, keyPath: "name",
+                    message: "is \"\(profile.name)\"; it must equal the file name \"\(stem)\"")
             }
             profiles[profile.name] = profile
         }
@@ -95,7 +98,8 @@ public enum MappingProfileLoader {
             return LoadError(keyPath: path, message: "is required")
         case .typeMismatch(let type, let context):
             return LoadError(
-                keyPath: keyPath(context.codingPath), message: "expected \(describe(type)): \(context.debugDescription)")
+                keyPath: keyPath(context.codingPath), message: "expected \(describe(type)): \(context.debugDescription)"
+            )
         case .valueNotFound(let type, let context):
             return LoadError(keyPath: keyPath(context.codingPath), message: "expected \(describe(type)), found nothing")
         @unknown default:

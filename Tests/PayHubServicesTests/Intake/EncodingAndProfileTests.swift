@@ -4,9 +4,9 @@ import PayHubDomain
 import Testing
 
 #if canImport(ProfileLoading)
-import ProfileLoading
+    import ProfileLoading
 #else
-import PayHubServices
+    import PayHubServices
 #endif
 
 @Suite("ERP file encodings")
@@ -44,7 +44,8 @@ struct ERPEncodingTests {
     @Test(arguments: [UInt8(0x81), 0x8D, 0x8F, 0x90, 0x9D])
     func windows1252UnassignedBytesFailTheFile(byte: UInt8) throws {
         var bytes = Data((Self.header + "\n").utf8)
-        bytes.append(contentsOf: Array("W1,R-1,2026-11-03,,1.00,EUR,x".utf8) + [byte] + Array(",,V1,V,DE,,,,,,,,,\n".utf8))
+        bytes.append(
+            contentsOf: Array("W1,R-1,2026-11-03,,1.00,EUR,x".utf8) + [byte] + Array(",,V1,V,DE,,,,,,,,,\n".utf8))
         #expect(throws: FormatError.self) {
             try IntakeFixtures.read(bytes, with: try Self.genericProfile(encoding: "windows1252"))
         }
@@ -108,7 +109,9 @@ struct MappingProfileValidationTests {
 
     @Test func unknownTransformNamesItsKeyPath() throws {
         let error = try #require(
-            Self.loadError(Self.base.replacingOccurrences(of: "amount: amount", with: "amount: {column: amount, transforms: [trim, rounnd]}")))
+            Self.loadError(
+                Self.base.replacingOccurrences(
+                    of: "amount: amount", with: "amount: {column: amount, transforms: [trim, rounnd]}")))
         #expect(error.keyPath == "fields.amount.transforms[1]")
         #expect(error.message.contains("unknown transform \"rounnd\""))
         #expect(error.description.hasPrefix("fields.amount.transforms[1]: unknown transform \"rounnd\""))
@@ -116,12 +119,23 @@ struct MappingProfileValidationTests {
 
     @Test(arguments: [
         ("  vendor.nmae: name\n", "fields.vendor.nmae", "not a canonical field"),
-        ("  vendor.country: {column: c, transforms: [{lookup: countries}]}\n", "fields.vendor.country.transforms[0]",
-         "lookup table \"countries\" is not defined"),
-        ("  due_date: {column: d, transforms: [{date: dd.mm.yyyy}]}\n", "fields.due_date.transforms[0]", "bad date pattern"),
-        ("  due_date: {column: d, transforms: [{date: yyyy-MM}]}\n", "fields.due_date.transforms[0]", "one year, one month and one day"),
+        (
+            "  vendor.country: {column: c, transforms: [{lookup: countries}]}\n", "fields.vendor.country.transforms[0]",
+            "lookup table \"countries\" is not defined"
+        ),
+        (
+            "  due_date: {column: d, transforms: [{date: dd.mm.yyyy}]}\n", "fields.due_date.transforms[0]",
+            "bad date pattern"
+        ),
+        (
+            "  due_date: {column: d, transforms: [{date: yyyy-MM}]}\n", "fields.due_date.transforms[0]",
+            "one year, one month and one day"
+        ),
         ("  remittance: {template: \"{Beleg-{Jahr}\"}\n", "fields.remittance", "template"),
-        ("  remittance: {column: a, constant: b}\n", "fields.remittance", "exactly one of column, constant or template"),
+        (
+            "  remittance: {column: a, constant: b}\n", "fields.remittance",
+            "exactly one of column, constant or template"
+        ),
         ("  remittance: {column: 0}\n", "fields.remittance", "start at 1"),
         ("csv: {decimal_separator: \",\", thousands_separator: \",\"}\n", "csv.thousands_separator", "differ"),
         ("csv: {delimiter: \"#\"}\n", "csv.delimiter", "\"#\" is not one of \",\", \";\""),
@@ -146,7 +160,8 @@ struct MappingProfileValidationTests {
         let noAmount = try #require(Self.loadError(Self.base.replacingOccurrences(of: "  amount: amount\n", with: "")))
         #expect(noAmount.keyPath == "fields")
         #expect(noAmount.message.contains("amount is required"))
-        let noCurrency = try #require(Self.loadError(Self.base.replacingOccurrences(of: "defaults: {currency: EUR}\n", with: "")))
+        let noCurrency = try #require(
+            Self.loadError(Self.base.replacingOccurrences(of: "defaults: {currency: EUR}\n", with: "")))
         #expect(noCurrency.message.contains("currency"))
         let missingName = try #require(Self.loadError("source: s\nfields: {}\n"))
         #expect(missingName.keyPath == "name")
@@ -166,14 +181,17 @@ struct MappingProfileValidationTests {
             """
         let profile = try MappingProfileLoader.load(yaml: vendors)
         var records: [ERPRecord] = []
-        try ERPFileReader(profile: profile).read(Data("Kreditor;Name 1;IBAN\n100234;Schwarzwald GmbH;DE89 3704 0044 0532 0130 00\n;Ohne Nummer;\n".utf8)) {
+        try ERPFileReader(profile: profile).read(
+            Data("Kreditor;Name 1;IBAN\n100234;Schwarzwald GmbH;DE89 3704 0044 0532 0130 00\n;Ohne Nummer;\n".utf8)
+        ) {
             records.append($0)
         }
-        #expect(records.vendors == [
-            ERPVendorRecord(
-                externalID: "100234", name: "Schwarzwald GmbH", country: "DE",
-                bankAccount: ERPBankAccountRecord(iban: "DE89370400440532013000"))
-        ])
+        #expect(
+            records.vendors == [
+                ERPVendorRecord(
+                    externalID: "100234", name: "Schwarzwald GmbH", country: "DE",
+                    bankAccount: ERPBankAccountRecord(iban: "DE89370400440532013000"))
+            ])
         #expect(records.rejection(line: 3)?.summary == ["Kreditor missing_field"])
 
         let error = try #require(Self.loadError(vendors + "\n  amount: Betrag\n"))

@@ -4,9 +4,9 @@ import PayHubDomain
 import Testing
 
 #if canImport(ProfileLoading)
-import ProfileLoading
+    import ProfileLoading
 #else
-import PayHubServices
+    import PayHubServices
 #endif
 
 /// The shipped profiles and samples, found from this file so the tests run from any checkout (and from a
@@ -14,13 +14,13 @@ import PayHubServices
 enum IntakeFixtures {
     static let repository: URL = {
         let file = URL(fileURLWithPath: #filePath)
-        for candidate in [file, file.resolvingSymlinksInPath()] {
-            // Tests/PayHubServicesTests/Intake/<file>
-            let root = candidate.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        // Tests/PayHubServicesTests/Intake/<file> → the repository; through the symlink first, if any.
+        let roots = [file.resolvingSymlinksInPath(), file].map {
+            $0.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent()
-            if FileManager.default.fileExists(atPath: root.appendingPathComponent("samples/erp").path) { return root }
         }
-        return URL(fileURLWithPath: "/work/main")
+        return roots.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("samples/erp").path) }
+            ?? roots[0]
     }()
 
     static let profilesFolder = repository.appendingPathComponent("Sources/PayHubServices/Resources/profiles")

@@ -4,9 +4,9 @@ import PayHubDomain
 import Testing
 
 #if canImport(ProfileLoading)
-import ProfileLoading
+    import ProfileLoading
 #else
-import PayHubServices
+    import PayHubServices
 #endif
 
 /// A small profile over a six-column file; each test varies one part of it.
@@ -96,7 +96,8 @@ struct MappingEngineTests {
     @Test func tooManyDecimalsForTheCurrency() throws {
         let records = try IntakeFixtures.read(
             yaml: profileYAML(extraFields: "  currency: ccy"),
-            "id,date,amount,vendor,name,ccy\nA1,2026-11-03,10.5,V1,V,JPY\nA2,2026-11-03,10.001,V1,V,EUR\nA3,2026-11-03,10.001,V1,V,BHD\nA4,2026-11-03,1.00,V1,V,EURO\n")
+            "id,date,amount,vendor,name,ccy\nA1,2026-11-03,10.5,V1,V,JPY\nA2,2026-11-03,10.001,V1,V,EUR\nA3,2026-11-03,10.001,V1,V,BHD\nA4,2026-11-03,1.00,V1,V,EURO\n"
+        )
         #expect(records.rejection(line: 2)?.summary == ["amount too_many_decimals"])
         #expect(records.rejection(line: 3)?.summary == ["amount too_many_decimals"])
         #expect(records.payables.map(\.amount) == [try money("10.001", "BHD")])
@@ -108,7 +109,8 @@ struct MappingEngineTests {
     @Test func positiveConvention() throws {
         let records = try IntakeFixtures.read(
             yaml: profileYAML(),
-            "id,date,amount,vendor,name\nA1,2026-11-03,10.00,V1,V\nA2,2026-11-03,-10.00,V1,V\nA3,2026-11-03,0.00,V1,V\n")
+            "id,date,amount,vendor,name\nA1,2026-11-03,10.00,V1,V\nA2,2026-11-03,-10.00,V1,V\nA3,2026-11-03,0.00,V1,V\n"
+        )
         #expect(records.payables.map(\.amount) == [try money("10.00", "EUR")])
         #expect(records.rejection(line: 3)?.summary == ["amount not_a_payable"])
         #expect(records.rejection(line: 4)?.summary == ["amount not_a_payable"])
@@ -116,17 +118,22 @@ struct MappingEngineTests {
 
     @Test func negativeConventionWithSAPTrailingMinus() throws {
         let records = try IntakeFixtures.read(
-            yaml: profileYAML(csv: "delimiter: \";\", decimal_separator: \",\", thousands_separator: \".\"", sign: "negative"),
-            "id;date;amount;vendor;name\nA1;2026-11-03;1.234,56-;V1;V\nA2;2026-11-03;-7,00;V1;V\nA3;2026-11-03;250,00;V1;V\nA4;2026-11-03;(3,00);V1;V\n")
+            yaml: profileYAML(
+                csv: "delimiter: \";\", decimal_separator: \",\", thousands_separator: \".\"", sign: "negative"),
+            "id;date;amount;vendor;name\nA1;2026-11-03;1.234,56-;V1;V\nA2;2026-11-03;-7,00;V1;V\nA3;2026-11-03;250,00;V1;V\nA4;2026-11-03;(3,00);V1;V\n"
+        )
         #expect(
-            records.payables.map(\.amount) == [try money("1234.56", "EUR"), try money("7.00", "EUR"), try money("3.00", "EUR")])
+            records.payables.map(\.amount) == [
+                try money("1234.56", "EUR"), try money("7.00", "EUR"), try money("3.00", "EUR"),
+            ])
         #expect(records.rejection(line: 4)?.summary == ["amount not_a_payable"])
     }
 
     @Test func debitCreditColumn() throws {
         let records = try IntakeFixtures.read(
             yaml: profileYAML(sign: "{debit_credit_column: 借贷, payable: [贷, H], credit_note: [借, S]}"),
-            "id,date,amount,vendor,name,借贷\nA1,2026-11-03,100.00,V1,V,贷\nA2,2026-11-03,40.00,V1,V,借\nA3,2026-11-03,5.00,V1,V,H\nA4,2026-11-03,5.00,V1,V,X\n")
+            "id,date,amount,vendor,name,借贷\nA1,2026-11-03,100.00,V1,V,贷\nA2,2026-11-03,40.00,V1,V,借\nA3,2026-11-03,5.00,V1,V,H\nA4,2026-11-03,5.00,V1,V,X\n"
+        )
         #expect(records.payables.map(\.externalID) == ["A1", "A3"])
         #expect(records.rejection(line: 3)?.summary == ["amount not_a_payable"])
         #expect(records.rejection(line: 5)?.summary == ["借贷 unknown_code"])
@@ -136,11 +143,13 @@ struct MappingEngineTests {
 
     @Test func lookupsAndTheirErrors() throws {
         let yaml = profileYAML(
-            extraFields: "  vendor.country: {column: land, transforms: [trim, upper, {lookup: countries}]}\n  vendor.iban: {column: iban, transforms: [{lookup: accounts}]}",
+            extraFields:
+                "  vendor.country: {column: land, transforms: [trim, upper, {lookup: countries}]}\n  vendor.iban: {column: iban, transforms: [{lookup: accounts}]}",
             extra: "lookups:\n  countries: {DEUTSCHLAND: DE, 德国: DE}\n  accounts: {X: Y}")
         let records = try IntakeFixtures.read(
             yaml: yaml,
-            "id,date,amount,vendor,name,land,iban\nA1,2026-11-03,1.00,V1,V, deutschland ,\nA2,2026-11-03,1.00,V1,V,德国,\nA3,2026-11-03,1.00,V1,V,Mars,\nA4,2026-11-03,1.00,V1,V,德国,DE89370400440532013000\n")
+            "id,date,amount,vendor,name,land,iban\nA1,2026-11-03,1.00,V1,V, deutschland ,\nA2,2026-11-03,1.00,V1,V,德国,\nA3,2026-11-03,1.00,V1,V,Mars,\nA4,2026-11-03,1.00,V1,V,德国,DE89370400440532013000\n"
+        )
         #expect(records.payables.map(\.vendor.country) == ["DE", "DE"])
         let unknown = try #require(records.rejection(line: 4))
         #expect(unknown.summary == ["land unknown_code"])
@@ -186,7 +195,8 @@ struct MappingEngineTests {
             """
         let records = try IntakeFixtures.read(
             yaml: yaml,
-            "Beleg,Datum,Betrag,Jahr,vendor,name,account,note\n4711,20261103,99.00,2026,V-1/7,宁波,6222 0210 0123 4567 890,\n4712,20261104,1.00,2026,V2,宁波,,HELLO\n")
+            "Beleg,Datum,Betrag,Jahr,vendor,name,account,note\n4711,20261103,99.00,2026,V-1/7,宁波,6222 0210 0123 4567 890,\n4712,20261104,1.00,2026,V2,宁波,,HELLO\n"
+        )
         let first = try #require(records.payables.first)
         #expect(first.externalID == "4711-2026")
         #expect(first.invoiceNumber == "{4711}")
@@ -204,8 +214,10 @@ struct MappingEngineTests {
             yaml: profileYAML(extraFields: "  due_date: due", extra: "").replacingOccurrences(
                 of: "defaults: {currency: EUR, country: DE}",
                 with: "defaults: {currency: EUR, country: DE, due_date_offset_days: 45, entity: DE01}"),
-            "id,date,amount,vendor,name,due\nA1,2026-11-03,1.00,V1,V,\nA2,2026-11-03,1.00,V1,V,2026-11-20\nA3,2026-12-31,1.00,V1,V,\n")
-        #expect(records.payables.map(\.dueDate) == [try date("2026-12-18"), try date("2026-11-20"), try date("2027-02-14")])
+            "id,date,amount,vendor,name,due\nA1,2026-11-03,1.00,V1,V,\nA2,2026-11-03,1.00,V1,V,2026-11-20\nA3,2026-12-31,1.00,V1,V,\n"
+        )
+        #expect(
+            records.payables.map(\.dueDate) == [try date("2026-12-18"), try date("2026-11-20"), try date("2027-02-14")])
         #expect(records.payables.allSatisfy { $0.entity == "DE01" })
     }
 
@@ -278,7 +290,8 @@ struct MappingEngineTests {
               vendor.name: 5
               vendor.routing_number: 6
             """
-        let records = try IntakeFixtures.read(yaml: yaml, "X1|11/03/2026|12.00|V9|Blue Ridge|021000021\nX2|11/04/2026|1.00|V9|Blue Ridge|021000022\n")
+        let records = try IntakeFixtures.read(
+            yaml: yaml, "X1|11/03/2026|12.00|V9|Blue Ridge|021000021\nX2|11/04/2026|1.00|V9|Blue Ridge|021000022\n")
         #expect(records.payables.first?.vendor.bankAccount?.routingNumber == "021000021")
         #expect(records.rejection(line: 2)?.summary == ["column 6 invalid_routing_number"])
     }
@@ -297,7 +310,8 @@ struct MappingEngineTests {
     @Test func unterminatedQuoteNamesItsLine() throws {
         #expect {
             try IntakeFixtures.read(
-                yaml: profileYAML(), "id,date,amount,vendor,name\nA1,2026-11-03,1.00,V1,V\nA2,2026-11-03,1.00,V1,\"Open\n")
+                yaml: profileYAML(),
+                "id,date,amount,vendor,name\nA1,2026-11-03,1.00,V1,V\nA2,2026-11-03,1.00,V1,\"Open\n")
         } throws: { error in
             (error as? FormatError)?.location == "line 3" && (error as? FormatError)?.code == .malformed
         }
@@ -312,7 +326,8 @@ struct MappingEngineTests {
         }
         #expect {
             try IntakeFixtures.read(
-                Data([0x69, 0x64, 0x81, 0x0A]), with: try MappingProfileLoader.load(yaml: profileYAML(csv: "encoding: windows1252")))
+                Data([0x69, 0x64, 0x81, 0x0A]),
+                with: try MappingProfileLoader.load(yaml: profileYAML(csv: "encoding: windows1252")))
         } throws: { error in
             "\(error)".contains("Windows-1252")
         }

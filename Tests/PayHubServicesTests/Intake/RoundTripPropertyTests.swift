@@ -4,9 +4,9 @@ import PayHubDomain
 import Testing
 
 #if canImport(ProfileLoading)
-import ProfileLoading
+    import ProfileLoading
 #else
-import PayHubServices
+    import PayHubServices
 #endif
 
 /// Random payables written as PayHub's generic CSV read back as exactly the same payables, at the
@@ -103,7 +103,8 @@ enum RandomPayable {
         return ERPPayableRecord(
             externalID: "P-\(index)", invoiceNumber: text(1 + Int(random.next() % 2)), invoiceDate: invoiceDate,
             dueDate: try! invoiceDate.adding(days: Int(random.next() % 90)), amount: amount,
-            remittance: chance(60) ? text(1 + Int(random.next() % 5)) : nil, entity: chance(50) ? pick(["DE01", "CN01"]) : nil,
+            remittance: chance(60) ? text(1 + Int(random.next() % 5)) : nil,
+            entity: chance(50) ? pick(["DE01", "CN01"]) : nil,
             vendor: vendor)
     }
 }

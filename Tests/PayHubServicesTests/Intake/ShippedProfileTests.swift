@@ -4,9 +4,9 @@ import PayHubDomain
 import Testing
 
 #if canImport(ProfileLoading)
-import ProfileLoading
+    import ProfileLoading
 #else
-import PayHubServices
+    import PayHubServices
 #endif
 
 /// Every shipped profile reads its sample in `samples/erp/` (see the README there for which rows are bad
@@ -261,5 +261,34 @@ struct ShippedProfileTests {
         let badIBAN = try #require(records.rejections.last)
         #expect(badIBAN.source.location == "PmtInf[2]/CdtTrfTxInf[2]")
         #expect(badIBAN.errors.summary == ["Cdtr/IBAN invalid_iban"])
+    }
+}
+
+@Suite("pain.001 as payables")
+struct Pain001PayablesTests {
+    /// The shipped sample rewritten as pain.001.001.09: the date under `Dt`, the BIC as `BICFI`.
+    @Test func version09ReadsLikeVersion03() throws {
+        var xml = String(decoding: try IntakeFixtures.sample("pain001.xml"), as: UTF8.self)
+        xml = xml.replacingOccurrences(of: "pain.001.001.03", with: "pain.001.001.09")
+            .replacingOccurrences(of: "<BIC>", with: "<BICFI>").replacingOccurrences(of: "</BIC>", with: "</BICFI>")
+        for date in ["2026-11-12", "2026-11-13"] {
+            xml = xml.replacingOccurrences(
+                of: "<ReqdExctnDt>\(date)</ReqdExctnDt>", with: "<ReqdExctnDt><Dt>\(date)</Dt></ReqdExctnDt>")
+        }
+        let records = try IntakeFixtures.read(Data(xml.utf8), with: try IntakeFixtures.profile("pain001"))
+        #expect(records.payables.map(\.externalID) == ["E2E-2026-11-0001", "E2E-2026-11-0002", "E2E-2026-11-0004"])
+        #expect(
+            records.payables.map(\.invoiceDate) == [
+                try date("2026-11-12"), try date("2026-11-12"), try date("2026-11-13"),
+            ])
+        #expect(records.payables.first?.vendor.bankAccount?.bic == "INGDDEFFXXX")
+        #expect(records.rejections.map(\.source.location) == ["PmtInf[1]/CdtTrfTxInf[3]", "PmtInf[2]/CdtTrfTxInf[2]"])
+    }
+
+    @Test func unreadableMessageFailsTheFile() throws {
+        #expect(throws: FormatError.self) {
+            try IntakeFixtures.read(
+                Data("<Document><CstmrCdtTrfInitn>".utf8), with: try IntakeFixtures.profile("pain001"))
+        }
     }
 }
