@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "PayHubServicesTests",
             dependencies: [
-                "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubSQLite", "PayHubTesting",
+                "BankFormats", "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubSQLite", "PayHubTesting",
                 // Only to tamper with a database file behind PayHub's back, as an attacker would.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

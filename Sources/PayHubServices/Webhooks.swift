@@ -160,6 +160,8 @@ public struct WebhookAdministration: Sendable {
 public struct WebhookDispatcher: Service {
     public struct Settings: Sendable {
         public var pollInterval: Duration
+        /// Whole seconds, at least 1: Foundation's URLSession on Linux truncates a fraction, and a
+        /// truncated 0 times every request out at once.
         public var requestTimeout: TimeInterval
         public var concurrency: Int
         public var lease: TimeInterval
@@ -170,7 +172,7 @@ public struct WebhookDispatcher: Service {
             lease: TimeInterval = 60, schedule: RetrySchedule = .standard
         ) {
             self.pollInterval = pollInterval
-            self.requestTimeout = requestTimeout
+            self.requestTimeout = max(1, requestTimeout.rounded(.up))
             self.concurrency = concurrency
             self.lease = lease
             self.schedule = schedule

@@ -76,6 +76,10 @@ public struct Problem: Error, Sendable, Encodable {
             return .validation([fieldError])
         case let denied as AccessDenied:
             return .forbidden(denied.permission)
+        case let verification as AccountVerificationError:
+            return Problem(
+                .conflict, type: "/problems/dual-control", title: "Bank details cannot be verified",
+                code: verification.code.rawValue, detail: verification.description)
         case let transition as InvalidTransition:
             return Problem(
                 .conflict, type: "/problems/invalid-transition", title: "Invalid transition", code: "invalid_transition",

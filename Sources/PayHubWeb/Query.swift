@@ -14,16 +14,18 @@ struct ListQuery {
     }
 
     func page() throws -> PageRequest {
-        var limit = PageRequest.limitDefault
-        if let text = parameters["limit"] {
-            guard let value = Int(text), (1...PageRequest.limitMax).contains(value) else {
-                throw Problem.badRequest([
-                    FieldError(path: "limit", code: "invalid_limit", message: "limit must be 1 to \(PageRequest.limitMax)")
-                ])
-            }
-            limit = value
+        PageRequest(limit: try limit(), afterID: try parameters["after"].map(Cursor.decode))
+    }
+
+    /// `limit`, 50 by default, at most 1,000.
+    func limit() throws -> Int {
+        guard let text = parameters["limit"] else { return PageRequest.limitDefault }
+        guard let value = Int(text), (1...PageRequest.limitMax).contains(value) else {
+            throw Problem.badRequest([
+                FieldError(path: "limit", code: "invalid_limit", message: "limit must be 1 to \(PageRequest.limitMax)")
+            ])
         }
-        return PageRequest(limit: limit, afterID: try parameters["after"].map(Cursor.decode))
+        return value
     }
 
     func id<Object: Identified>(_ names: String..., as _: Object.Type = Object.self) throws -> ID<Object>? {

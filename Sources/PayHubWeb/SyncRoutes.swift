@@ -46,7 +46,7 @@ extension PayHubAPI {
         table.add(.get, "/api/v1/events", .requires(.eventsRead), "Read the event feed in commit order") {
             request, context in
             let query = ListQuery(request)
-            let limit = try query.page().limit
+            let limit = try query.limit()
             let after = try query.parameters["after"].map { text in
                 guard let cursor = Int64(text), cursor >= 0 else {
                     throw Problem.badRequest([FieldError(path: "after", code: "invalid_cursor", message: "cursor is not valid")])
