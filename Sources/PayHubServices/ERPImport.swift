@@ -374,8 +374,10 @@ extension PaymentHub.VendorDetails {
     init(_ record: ERPVendorRecord, defaultCurrency: Currency?) {
         self.init(
             externalID: record.externalID, name: record.name, country: record.country, taxID: record.taxID,
-            bankAccount: record.bankAccount.map { account in
-                BankAccountSyncInput(
+            // A bank name or BIC without an account number is nothing to pay into: no account.
+            bankAccount: record.bankAccount.flatMap { account in
+                guard account.iban != nil || account.accountNumber != nil else { return nil }
+                return BankAccountSyncInput(
                     iban: account.iban, accountNumber: account.iban == nil ? account.accountNumber : nil, bic: account.bic,
                     routingNumber: account.routingNumber, cnapsCode: account.cnapsCode,
                     currency: account.currency ?? defaultCurrency?.code ?? "", holderName: account.holderName, bankName: account.bankName)

@@ -17,7 +17,8 @@ public struct ResultFileLayout: Sendable, Hashable, Codable {
     public enum Field: String, Sendable, Hashable, Codable, CaseIterable {
         case externalID = "external_id"
         case invoiceNumber = "invoice_number"
-        /// `paid`, `rejected`, `returned`, `failed` or `cancelled`.
+        /// `paid` (settled), `rejected` (refused in approval, with the reason), `returned` (sent back by the
+        /// creditor's bank), `failed` (refused by the bank) or `cancelled`.
         case status
         case reason
         case amount
