@@ -146,6 +146,11 @@ public struct ResultFileWriter: Service {
 
     public func run() async throws {
         await SchemaReadiness.wait(for: store)
+        do {
+            try await startAtHeadIfNew()
+        } catch {
+            logger.error("result files could not start", metadata: ["error_type": "\(type(of: error))"])
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
@@ -156,6 +161,16 @@ public struct ResultFileWriter: Service {
                 try? await Task.sleep(for: pollInterval)
             }
         }
+    }
+
+    /// The first time result files are switched on, they start with what happens from then on: an ERP
+    /// connected to a database with years of history is not sent all of it. (To send history, set the
+    /// `result-files` row of `feed_cursors` back.)
+    public func startAtHeadIfNew() async throws {
+        guard try await store.feedCursor(Self.consumer) == 0 else { return }
+        let head = try await store.feedHead()
+        guard head > 0 else { return }
+        try await store.advanceFeedCursor(Self.consumer, from: 0, to: head, at: clock.now())
     }
 
     /// Reads the next events and writes their files; returns how many events it covered.

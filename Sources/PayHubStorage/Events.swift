@@ -217,6 +217,13 @@ extension SQLTransactionRunner {
         }
     }
 
+    /// The cursor of the newest event; 0 when there is none.
+    public func feedHead() async throws -> Int64 {
+        try await readTransaction { session in
+            try session.rows(Records.lastEventCursor).first?.optionalInteger("cursor") ?? 0
+        }
+    }
+
     /// Where a consumer of the feed (a result-file writer) has read up to; 0 before its first read.
     public func feedCursor(_ consumer: String) async throws -> Int64 {
         try await readTransaction { session in

@@ -66,6 +66,7 @@ public protocol PayHubStore: Sendable {
 
     // MARK: Event feed
     func events(after cursor: Int64, limit: Int, filter: EventFilter, scope: EntityScope) async throws -> [FeedEvent]
+    func feedHead() async throws -> Int64
     func feedCursor(_ consumer: String) async throws -> Int64
     func advanceFeedCursor(_ consumer: String, from expected: Int64, to cursor: Int64, at date: Date) async throws
 
