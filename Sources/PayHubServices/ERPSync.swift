@@ -75,21 +75,24 @@ public struct BankAccountSyncInput: Codable, Sendable {
 
 /// One item's answer in a batch, in the order the items were sent.
 public struct BatchItemResult: Sendable, Hashable {
+    /// What became of the bank account sent with a vendor.
+    public struct AccountOutcome: Sendable, Hashable {
+        public var id: String
+        public var status: AccountSyncStatus
+    }
+
     public var index: Int
     public var status: UpsertStatus
     public var id: String?
     public var errors: [FieldError]
-    /// For vendors: what became of the bank account sent with it.
-    public var bankAccount: (id: String, status: AccountSyncStatus)?
+    public var bankAccount: AccountOutcome?
 
-    public static func == (lhs: BatchItemResult, rhs: BatchItemResult) -> Bool {
-        lhs.index == rhs.index && lhs.status == rhs.status && lhs.id == rhs.id && lhs.errors == rhs.errors
-            && lhs.bankAccount?.id == rhs.bankAccount?.id && lhs.bankAccount?.status == rhs.bankAccount?.status
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(index)
-        hasher.combine(id)
+    public init(index: Int, status: UpsertStatus, id: String? = nil, errors: [FieldError], bankAccount: AccountOutcome? = nil) {
+        self.index = index
+        self.status = status
+        self.id = id
+        self.errors = errors
+        self.bankAccount = bankAccount
     }
 }
 
@@ -190,7 +193,7 @@ extension PaymentHub {
             for (position, result) in zip(positions, outcome.vendors) {
                 var item = BatchItemResult(index: position, status: result.status, id: result.vendor.id.rawValue, errors: [])
                 if let accountID = result.bankAccountID, let status = result.bankAccountStatus {
-                    item.bankAccount = (accountID.rawValue, status)
+                    item.bankAccount = BatchItemResult.AccountOutcome(id: accountID.rawValue, status: status)
                 }
                 results[position] = item
             }

@@ -179,6 +179,49 @@ struct ImportServiceTests {
         }
     }
 
+    @Test("a vendor master file upserts vendors; a changed IBAN on the next file waits for a second person")
+    func vendorMasterFile() async throws {
+        let profile = try MappingProfileLoader.load(
+            yaml: """
+                name: sap-vendors
+                source: sap-prod
+                records: vendors
+                csv: {delimiter: ";"}
+                defaults: {country: DE}
+                fields:
+                  vendor.external_id: Kreditor
+                  vendor.name: Name 1
+                  vendor.iban: IBAN
+                  vendor.account_currency: {constant: EUR}
+                """)
+        func file(_ iban: String) -> Data {
+            Data("Kreditor;Name 1;IBAN\n100234;Schwarzwald GmbH;\(iban)\n100235;Bodensee AG;DE89370400440532013000\n".utf8)
+        }
+        try await Self.withSetup { setup in
+            let first = try await setup.importer.run(
+                ImportRequest(
+                    entityID: setup.world.entity.id.rawValue, profile: profile, fileName: "LFA1.csv",
+                    data: file("DE02120300000000202051"), channel: .cli),
+                context: setup.clerk)
+            #expect(first.run.counts.accepted == 2 && first.run.counts.rejected == 0)
+            let second = try await setup.importer.run(
+                ImportRequest(
+                    entityID: setup.world.entity.id.rawValue, profile: profile, fileName: "LFA1.csv",
+                    data: file("DE02100100100006820101"), channel: .cli),
+                context: setup.clerk)
+            #expect(second.run.counts.duplicates == 2, "the vendors themselves did not change")
+            let vendors = try await setup.store.vendors(
+                VendorFilter(entityID: setup.world.entity.id), PageRequest(limit: 100), scope: .all
+            ).items.filter { $0.source?.system == "sap-prod" }
+            let schwarzwald = try #require(vendors.first { $0.name == "Schwarzwald GmbH" })
+            let accounts = try await setup.store.bankAccounts(
+                BankAccountFilter(vendorID: schwarzwald.id), PageRequest(), scope: .all
+            ).items
+            #expect(accounts.map(\.verification.state).sorted { $0.rawValue < $1.rawValue } == [.active, .pendingVerification])
+            #expect(accounts.first { !$0.isUsable }?.verification.requestedBy == "usr_clerk")
+        }
+    }
+
     @Test("a file dropped in the inbox is imported once it has stopped changing, then moved with its report")
     func inboxWatcher() async throws {
         try await Self.withSetup { setup in
