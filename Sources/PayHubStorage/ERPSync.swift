@@ -118,21 +118,31 @@ extension SQLTransactionRunner {
     }
 }
 
-/// One transaction's worth of upserts, with the chain heads kept in memory.
+/// One transaction's worth of upserts.
+///
+/// The audit entries are collected and appended at the end, after one read of the chains' heads: on
+/// PostgreSQL that is when the chain lock is taken, so concurrent batches write their rows in parallel
+/// and queue only for the trail.
 struct SyncWriter {
     let session: any SQLSession
     let records: Records
     let context: AuditContext
-    var chain: ChainAppender
+    private var entries: [AuditEntry] = []
 
     init(session: any SQLSession, records: Records, context: AuditContext) throws {
         self.session = session
         self.records = records
         self.context = context
-        chain = try ChainAppender(locking: session)
     }
 
     mutating func apply(_ batch: SyncBatch) throws -> SyncResult {
+        let result = try upsert(batch)
+        var chain = try ChainAppender(locking: session)
+        for entry in entries { try chain.append(entry, context: context, records: records, in: session) }
+        return result
+    }
+
+    private mutating func upsert(_ batch: SyncBatch) throws -> SyncResult {
         let vendors = try batch.vendors.map { try upsert($0) }
         let payables = try batch.payables.map { item -> PayableSyncResult in
             var payable = item.payable
@@ -148,8 +158,8 @@ struct SyncWriter {
         return SyncResult(vendors: vendors, payables: payables)
     }
 
-    private mutating func audit(_ entry: AuditEntry) throws {
-        try chain.append(entry, context: context, records: records, in: session)
+    private mutating func audit(_ entry: AuditEntry) {
+        entries.append(entry)
     }
 
     // MARK: Vendors
@@ -174,13 +184,13 @@ struct SyncWriter {
                 status = .unchanged
             } else {
                 try session.run(records.update(updated))
-                try audit(.updated(existing, to: updated))
+                audit(.updated(existing, to: updated))
                 status = .updated
             }
             stored = updated
         } else {
             try session.run(records.insert(candidate))
-            try audit(.created(candidate))
+            audit(.created(candidate))
             status = .created
             stored = candidate
         }
@@ -220,7 +230,7 @@ struct SyncWriter {
             status = .created
         }
         try session.run(try records.insert(account))
-        try audit(status == .created ? .created(account) : .changeRequested(account))
+        audit(status == .created ? .created(account) : .changeRequested(account))
         return (status, account.id)
     }
 
@@ -234,7 +244,7 @@ struct SyncWriter {
         ).first.map { try records.payable(from: $0) }
         guard let existing else {
             try session.run(records.insert(candidate, updatedAt: context.occurredAt))
-            try audit(.created(candidate))
+            audit(.created(candidate))
             return PayableSyncResult(status: .created, payable: candidate)
         }
         guard existing.entityID == candidate.entityID else {
@@ -250,7 +260,7 @@ struct SyncWriter {
                 status: .rejected, payable: existing,
                 error: StorageError(.notEditable, target: "payable", currentState: existing.state.rawValue))
         }
-        try audit(.updated(existing, to: updated))
+        audit(.updated(existing, to: updated))
         return PayableSyncResult(status: .updated, payable: updated)
     }
 }

@@ -23,8 +23,8 @@ extension HTTPField.Name {
 struct IdempotencyGuard: Sendable {
     let store: any PayHubStore
     let clock: Clock
-    /// How much of a request body is read to hash it; the largest any POST route accepts.
-    static let maxBody = 64 * 1024 * 1024
+    /// How much of a request body is read to hash it: the largest any POST route accepts (an ERP file).
+    static let maxBody = PayHubAPI.importBodyLimit
 
     func handle(
         _ request: Request, _ context: PayHubRequestContext,
