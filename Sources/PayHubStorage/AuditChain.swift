@@ -38,7 +38,7 @@ public enum AuditChain {
     ) -> AuditEvent {
         var event = AuditEvent(
             sequence: previousSequence + 1,
-            occurredAtMilliseconds: Int64((context.occurredAt.timeIntervalSince1970 * 1000).rounded(.down)),
+            occurredAtMilliseconds: StoredTime.milliseconds(context.occurredAt),
             actorKind: context.actorKind.rawValue, actorID: context.actorID, action: entry.action,
             objectType: entry.objectType, objectID: entry.objectID, entityID: entry.entityID, before: entry.before,
             after: entry.after, origin: context.origin, requestID: context.requestID, previousHash: previousHash, hash: "")

@@ -68,10 +68,6 @@ public enum AuditSnapshot {
 
     /// Sorted keys and no nulls, so the same object always gives the same bytes (and the same hash).
     static func json(_ fields: [String: String?]) -> String {
-        let present = fields.compactMapValues { $0 }
-        guard let data = try? JSONSerialization.data(withJSONObject: present, options: [.sortedKeys]) else {
-            preconditionFailure("a dictionary of strings always serialises")
-        }
-        return String(decoding: data, as: UTF8.self)
+        CanonicalJSON.object(fields)
     }
 }

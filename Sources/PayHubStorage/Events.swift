@@ -29,7 +29,7 @@ public struct EventDraft: Sendable, Hashable {
     public static func payable(_ payable: Payable, _ what: String, previousState: PayableState? = nil) -> EventDraft {
         EventDraft(
             type: "payable.\(what)", objectType: "payable", objectID: payable.id.rawValue,
-            entityID: payable.entityID.rawValue, objectJSON: CanonicalJSON.string(PayableResource(payable)),
+            entityID: payable.entityID.rawValue, objectJSON: PayableResource.canonicalJSON(payable),
             previousJSON: previousState.map { CanonicalJSON.string(["state": $0.rawValue]) })
     }
 

@@ -21,8 +21,49 @@ public struct ExplicitNull<Value: Encodable & Sendable>: Encodable, Sendable {
 }
 
 public enum Timestamp {
+    /// `2026-11-29T11:33:07.147Z`: UTC, whole milliseconds (cut, not rounded, as times are stored).
+    ///
+    /// Written out by hand because it runs for every object of every event: Foundation's format style
+    /// costs microseconds each, a tenth of an import's whole budget per row. A test holds it to
+    /// `Date.ISO8601FormatStyle` on every millisecond it tries.
     public static func iso8601(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let milliseconds = StoredTime.milliseconds(date)
+        var days = milliseconds / 86_400_000
+        var rest = milliseconds % 86_400_000
+        if rest < 0 {
+            days -= 1
+            rest += 86_400_000
+        }
+        guard let day = try? LocalDate(daysSinceEpoch: Int(days)), (0...9999).contains(day.year) else {
+            return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        }
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(24)
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            var value = value
+            while divisor > 0 {
+                utf8.append(UInt8(48 + value / divisor))
+                value %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int64(day.year), 4)
+        utf8.append(45)
+        digits(Int64(day.month), 2)
+        utf8.append(45)
+        digits(Int64(day.day), 2)
+        utf8.append(84)
+        digits(rest / 3_600_000, 2)
+        utf8.append(58)
+        digits(rest / 60_000 % 60, 2)
+        utf8.append(58)
+        digits(rest / 1000 % 60, 2)
+        utf8.append(46)
+        digits(rest % 1000, 3)
+        utf8.append(90)
+        return String(decoding: utf8, as: UTF8.self)
     }
 }
 
@@ -174,6 +215,18 @@ public struct PayableResource: Encodable, Sendable {
         case createdAt = "created_at"
     }
 
+    /// This payable's ``CanonicalJSON``, written directly (the import path writes one per row).
+    public static func canonicalJSON(_ payable: Payable) -> String {
+        CanonicalJSON.object([
+            "id": payable.id.rawValue, "entity_id": payable.entityID.rawValue, "vendor_id": payable.vendorID.rawValue,
+            "invoice_number": payable.invoiceNumber, "invoice_date": payable.invoiceDate.iso8601,
+            "due_date": payable.dueDate.iso8601, "amount": payable.amount.decimalString,
+            "currency": payable.amount.currency.code, "source": payable.source.system,
+            "external_id": payable.source.externalID, "state": payable.state.rawValue,
+            "created_at": Timestamp.iso8601(payable.createdAt),
+        ])
+    }
+
     public init(_ payable: Payable) {
         id = payable.id.rawValue
         entityID = payable.entityID.rawValue
@@ -236,6 +289,45 @@ public struct PaymentResource: Encodable, Sendable {
 /// Encodes a representation the same way every time (sorted keys, no escaped slashes), so an event's
 /// stored JSON, its API rendering and the webhook body that is signed are the same bytes.
 public enum CanonicalJSON {
+    /// A flat object of strings, in sorted key order, absent values left out: the same bytes
+    /// `string(_:)` gives for such an object, without JSONEncoder's cost (imports write one per row).
+    public static func object(_ fields: [String: String?]) -> String {
+        var utf8: [UInt8] = [UInt8(ascii: "{")]
+        utf8.reserveCapacity(512)
+        var first = true
+        for (key, value) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            guard let value else { continue }
+            if !first { utf8.append(UInt8(ascii: ",")) }
+            first = false
+            appendString(key, to: &utf8)
+            utf8.append(UInt8(ascii: ":"))
+            appendString(value, to: &utf8)
+        }
+        utf8.append(UInt8(ascii: "}"))
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// A JSON string literal as JSONEncoder writes it: `"` and `\` escaped, control characters as
+    /// `\n`, `\t`… or `\u00XX`, everything else (slashes, non-ASCII) as it is.
+    static func appendString(_ text: String, to utf8: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        utf8.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x08: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+            case 0..<0x20: utf8 += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: utf8.append(byte)
+            }
+        }
+        utf8.append(UInt8(ascii: "\""))
+    }
+
     public static func string(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

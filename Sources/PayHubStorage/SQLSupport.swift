@@ -85,6 +85,12 @@ extension SQLRow {
 /// Instants are stored as integer milliseconds since 1970 in both databases: exact, sortable, and
 /// hashed identically by the audit chain.
 public enum StoredTime {
-    public static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Whole milliseconds, cut (not rounded) like a clock's display. Rounded to the microsecond first: a
+    /// time read back from storage is `ms / 1000`, often a hair below the exact value, and cutting that
+    /// directly would lose a millisecond on every round trip.
+    public static func milliseconds(_ date: Date) -> Int64 {
+        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        return microseconds >= 0 ? microseconds / 1000 : (microseconds - 999) / 1000
+    }
     public static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000) }
 }
