@@ -237,16 +237,18 @@ struct SyncWriter {
     // MARK: Payables
 
     private mutating func upsert(_ candidate: Payable) throws -> PayableSyncResult {
-        let existing = try session.rows(
-            SQLQuery(
-                "SELECT * FROM payables WHERE source_system = ? AND source_external_id = ?" + session.forUpdate,
-                [.text(candidate.source.system), .text(candidate.source.externalID)])
-        ).first.map { try records.payable(from: $0) }
-        guard let existing else {
-            try session.run(records.insert(candidate, updatedAt: context.occurredAt))
+        // Most rows of an ERP file are new: try the insert first, and read only when the key is taken.
+        if try session.run(records.insertIfNew(candidate, updatedAt: context.occurredAt)) == 1 {
             audit(.created(candidate))
             return PayableSyncResult(status: .created, payable: candidate)
         }
+        guard
+            let existing = try session.rows(
+                SQLQuery(
+                    "SELECT * FROM payables WHERE source_system = ? AND source_external_id = ?" + session.forUpdate,
+                    [.text(candidate.source.system), .text(candidate.source.externalID)])
+            ).first.map({ try records.payable(from: $0) })
+        else { throw StorageError(.stateChanged, target: "payable", currentState: "deleted") }
         guard existing.entityID == candidate.entityID else {
             // The same ERP document id already belongs to another entity's payable: never move it.
             return PayableSyncResult(

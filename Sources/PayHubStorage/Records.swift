@@ -160,6 +160,14 @@ public struct Records: Sendable {
             ])
     }
 
+    /// The insert, or nothing when the ERP's id is already there (both databases know `ON CONFLICT`):
+    /// an upsert of a new payable costs one statement, and concurrent writers never abort on the key.
+    public func insertIfNew(_ payable: Payable, updatedAt: Date) -> SQLQuery {
+        var query = insert(payable, updatedAt: updatedAt)
+        query.sql += " ON CONFLICT (source_system, source_external_id) DO NOTHING"
+        return query
+    }
+
     /// Changes an open payable's details; the `state = 'open'` guard makes a taken payable immutable.
     public func updateOpen(_ payable: Payable, updatedAt: Date) -> SQLQuery {
         SQLQuery(
