@@ -164,6 +164,14 @@ public struct ERPImporter: Sendable {
             run.finishedAt = hub.clock.now()
             try await hub.store.finishImport(run, rejections: [], context: context.audit(at: hub.clock.now()))
             return try await report(run)
+        } catch {
+            // Anything else (the database gone, a cancelled request) ends the run as failed, so no
+            // report stays "running" for ever; the batches written before it stay, and say so.
+            run.state = .failed
+            run.failure = "stopped after \(run.counts.records) records by an error (\(type(of: error)))"
+            run.finishedAt = hub.clock.now()
+            try? await hub.store.finishImport(run, rejections: [], context: context.audit(at: hub.clock.now()))
+            throw error
         }
 
         var finalRejections: [QuarantinedRow] = []
