@@ -17,6 +17,9 @@ public final class SQLiteStore: PayHubStore, SQLTransactionRunner {
         configuration.prepareDatabase { db in
             // WAL alone only guarantees consistency; FULL also makes every commit durable.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Checkpoint the WAL every 32 MiB rather than every 4 MiB: an import batch writes more than
+            // 4 MiB, and a checkpoint inside nearly every commit cost a tenth of the import's time.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         records = Records(cipher: cipher)

@@ -115,7 +115,7 @@ public struct ERPImporter: Sendable {
     public let hub: PaymentHub
     public var batchSize: Int
 
-    public init(hub: PaymentHub, batchSize: Int = 2000) {
+    public init(hub: PaymentHub, batchSize: Int = 4000) {
         self.hub = hub
         self.batchSize = batchSize
     }
@@ -139,21 +139,31 @@ public struct ERPImporter: Sendable {
         try await hub.store.startImport(run, context: context.audit(at: now))
 
         let estimate = Self.lineCount(request.data)
-        let pipe = RecordPipe(reader: reader, data: request.data, chunkSize: batchSize)
+        // Mapping and checking run on the reader's thread, a batch ahead of the writer, so the two
+        // cores share the work; the writer only upserts.
+        let started = run
+        let pipe = BatchPipe(reader: reader, data: request.data, chunkSize: batchSize) { [self] records in
+            let (batch, rejections) = convert(records, run: started, entity: entity.id)
+            return PreparedBatch(batch: batch, rejections: rejections, records: records.count)
+        }
         var heldBatch = SyncBatch()
         var heldRejections: [QuarantinedRow] = []
+        var knownVendors = KnownVendors()
         do {
-            for try await records in pipe.chunks {
+            for try await prepared in pipe.batches {
                 pipe.consumed()
-                var (batch, rejections) = convert(records, run: run, entity: entity.id)
+                var batch = prepared.batch
                 if request.allOrNothing {
                     heldBatch.append(&batch)
-                    heldRejections += rejections
-                    run.counts.records += records.count
+                    heldRejections += prepared.rejections
+                    run.counts.records += prepared.records
                 } else {
-                    (run, _) = try await hub.store.importBatch(
-                        batch, rejections: rejections, into: run, allOrNothing: false,
+                    knownVendors.dropKnown(from: &batch)
+                    let result: SyncResult
+                    (run, result) = try await hub.store.importBatch(
+                        batch, rejections: prepared.rejections, into: run, allOrNothing: false,
                         context: context.audit(at: hub.clock.now()))
+                    knownVendors.remember(batch.vendors, as: result.vendors)
                 }
                 progress?(ImportProgress(counts: run.counts, estimatedRecords: estimate))
             }
@@ -399,19 +409,86 @@ extension PaymentHub.VendorDetails {
     }
 }
 
-/// The file read on a dispatch thread, handed over in chunks: the reader blocks while two chunks wait,
-/// and stops if the consumer goes away.
-final class RecordPipe: @unchecked Sendable {
-    let chunks: AsyncThrowingStream<[ERPRecord], any Error>
+/// One batch of a file, mapped and checked, ready to write.
+struct PreparedBatch: Sendable {
+    var batch: SyncBatch
+    var rejections: [QuarantinedRow]
+    /// How many records of the file it covers (accepted or not).
+    var records: Int
+}
+
+/// The vendors an import has already written, as they were written.
+///
+/// ERP exports repeat each vendor on every invoice row. Once a batch has upserted a vendor, later
+/// batches of the same import that carry it unchanged point their payables at the stored vendor instead
+/// of upserting it again; anything that differs (a new name, a new account) goes through the upsert and
+/// its controls as usual.
+struct KnownVendors {
+    struct Fingerprint: Hashable {
+        var name: String
+        var country: String
+        var taxID: String?
+        var account: String?
+        var bic: String?
+        var currency: String?
+
+        init(_ upsert: VendorUpsert) {
+            name = upsert.vendor.name
+            country = upsert.vendor.countryCode
+            taxID = upsert.vendor.taxID?.value
+            account = upsert.bankAccount?.accountNumber.value
+            bic = upsert.bankAccount?.bic?.value
+            currency = upsert.bankAccount?.currency.code
+        }
+    }
+
+    private var stored: [String: (fingerprint: Fingerprint, id: ID<Vendor>)] = [:]
+
+    /// Removes the vendors already written unchanged, re-pointing their payables at the stored ones.
+    mutating func dropKnown(from batch: inout SyncBatch) {
+        var kept: [VendorUpsert] = []
+        var newIndex: [Int: PayableUpsert.VendorReference] = [:]
+        for (index, upsert) in batch.vendors.enumerated() {
+            if let externalID = upsert.vendor.source?.externalID, let known = stored[externalID],
+                known.fingerprint == Fingerprint(upsert)
+            {
+                newIndex[index] = .id(known.id)
+            } else {
+                newIndex[index] = .batchVendor(kept.count)
+                kept.append(upsert)
+            }
+        }
+        batch.vendors = kept
+        for position in batch.payables.indices {
+            if case .batchVendor(let index) = batch.payables[position].vendor, let reference = newIndex[index] {
+                batch.payables[position].vendor = reference
+            }
+        }
+    }
+
+    mutating func remember(_ upserts: [VendorUpsert], as results: [VendorSyncResult]) {
+        for (upsert, result) in zip(upserts, results) {
+            guard let externalID = upsert.vendor.source?.externalID else { continue }
+            stored[externalID] = (Fingerprint(upsert), result.vendor.id)
+        }
+    }
+}
+
+/// The file read and prepared on a dispatch thread, handed over a batch at a time: the reader blocks
+/// while two batches wait, and stops if the consumer goes away.
+final class BatchPipe<Output: Sendable>: @unchecked Sendable {
+    let batches: AsyncThrowingStream<Output, any Error>
     private let slots = DispatchSemaphore(value: 2)
     private let lock = NSLock()
     private var stopped = false
 
     struct Stopped: Error {}
 
-    init(reader: ERPFileReader, data: Data, chunkSize: Int) {
-        let (stream, continuation) = AsyncThrowingStream<[ERPRecord], any Error>.makeStream()
-        chunks = stream
+    init(
+        reader: ERPFileReader, data: Data, chunkSize: Int, prepare: @escaping @Sendable ([ERPRecord]) -> Output
+    ) {
+        let (stream, continuation) = AsyncThrowingStream<Output, any Error>.makeStream()
+        batches = stream
         continuation.onTermination = { [self] _ in
             lock.withLock { stopped = true }
             slots.signal()
@@ -420,10 +497,11 @@ final class RecordPipe: @unchecked Sendable {
             var chunk: [ERPRecord] = []
             chunk.reserveCapacity(chunkSize)
             func handOver() throws {
+                let prepared = prepare(chunk)
+                chunk.removeAll(keepingCapacity: true)
                 slots.wait()
                 if lock.withLock({ stopped }) { throw Stopped() }
-                continuation.yield(chunk)
-                chunk.removeAll(keepingCapacity: true)
+                continuation.yield(prepared)
             }
             do {
                 try reader.read(data) { record in
@@ -438,6 +516,6 @@ final class RecordPipe: @unchecked Sendable {
         }
     }
 
-    /// The consumer took a chunk: the reader may make another.
+    /// The consumer took a batch: the reader may hand over another.
     func consumed() { slots.signal() }
 }

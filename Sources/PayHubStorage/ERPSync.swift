@@ -138,7 +138,7 @@ struct SyncWriter {
     mutating func apply(_ batch: SyncBatch) throws -> SyncResult {
         let result = try upsert(batch)
         var chain = try ChainAppender(locking: session)
-        for entry in entries { try chain.append(entry, context: context, records: records, in: session) }
+        try chain.append(entries, context: context, records: records, in: session)
         return result
     }
 

@@ -174,6 +174,30 @@ extension Records {
             ])
     }
 
+    /// Rows per multi-row insert: 9 values each.
+    static let eventRowsPerInsert = 100
+
+    /// Several events in one statement, each with its cursor.
+    func insert(_ drafts: ArraySlice<(EventDraft, Int64)>, at date: Date) -> SQLQuery {
+        var generator = SystemRandomNumberGenerator()
+        let created = StoredTime.milliseconds(date)
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(drafts.count * 9)
+        for (draft, cursor) in drafts {
+            let id = ID<FeedEvent>.generate(millisecondsSinceEpoch: UInt64(created), sequence: UInt32(truncatingIfNeeded: cursor), using: &generator)
+            binds += [
+                .integer(cursor), .text(id.rawValue), .text(draft.type), .text(draft.objectType), .text(draft.objectID),
+                SQLValue(draft.entityID), .integer(created), .text(draft.objectJSON), SQLValue(draft.previousJSON),
+            ]
+        }
+        return SQLQuery(
+            """
+            INSERT INTO events (cursor, id, type, object_type, object_id, entity_id, created_at, object_json,
+                previous_json)
+            VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: drafts.count).joined(separator: ", "))
+            """, binds)
+    }
+
     /// Events after `cursor` in feed order, of the entities in `scope`.
     public static func events(after cursor: Int64, limit: Int, filter: EventFilter, scope: EntityScope) -> SQLQuery {
         var conditions = ["cursor > ?"]

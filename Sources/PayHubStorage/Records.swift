@@ -354,6 +354,30 @@ public struct Records: Sendable {
             ])
     }
 
+    /// Rows per multi-row insert: 14 values each, under SQLite's oldest limit of 999 bound values.
+    static let auditRowsPerInsert = 64
+
+    /// Several audit events in one statement, in chain order.
+    func insert(_ events: ArraySlice<AuditEvent>) -> SQLQuery {
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(events.count * 14)
+        for event in events {
+            binds += [
+                .integer(event.sequence), .integer(event.occurredAtMilliseconds), .text(event.actorKind),
+                .text(event.actorID), .text(event.action), .text(event.objectType), .text(event.objectID),
+                SQLValue(event.entityID), SQLValue(event.before), SQLValue(event.after), .text(event.origin),
+                SQLValue(event.requestID), .text(event.previousHash), .text(event.hash),
+            ]
+        }
+        return SQLQuery(
+            """
+            INSERT INTO audit_events (sequence, occurred_at, actor_kind, actor_id, action, object_type, object_id,
+                entity_id, before_json, after_json, origin, request_id, previous_hash, hash)
+            VALUES \(Array(repeating: row, count: events.count).joined(separator: ", "))
+            """, binds)
+    }
+
     public static func auditEvents(after sequence: Int64, limit: Int, scope: EntityScope) -> SQLQuery {
         var conditions = ["sequence > ?"]
         var binds: [SQLValue] = [.integer(sequence)]

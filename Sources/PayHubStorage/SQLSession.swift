@@ -71,4 +71,35 @@ public struct ChainAppender {
     {
         for statement in statements(for: entry, context: context, records: records) { try session.run(statement) }
     }
+
+    /// Appends many entries with multi-row inserts: a batch of thousands of changes costs a few dozen
+    /// statements instead of two per change (and, on PostgreSQL, as few round trips).
+    public mutating func append(
+        _ entries: [AuditEntry], context: AuditContext, records: Records, in session: any SQLSession
+    ) throws {
+        var events: [AuditEvent] = []
+        var feed: [(EventDraft, Int64)] = []
+        events.reserveCapacity(entries.count)
+        for entry in entries {
+            let event = AuditChain.event(entry, context: context, previousSequence: auditSequence, previousHash: auditHash)
+            auditSequence = event.sequence
+            auditHash = event.hash
+            events.append(event)
+            for draft in entry.events {
+                eventCursor += 1
+                feed.append((draft, eventCursor))
+            }
+        }
+        for chunk in events.chunks(of: Records.auditRowsPerInsert) { try session.run(records.insert(chunk)) }
+        for chunk in feed.chunks(of: Records.eventRowsPerInsert) {
+            try session.run(records.insert(chunk, at: context.occurredAt))
+        }
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
 }

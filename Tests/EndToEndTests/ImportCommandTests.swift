@@ -109,7 +109,8 @@ struct ImportCommandTests {
                 .write(to: drop.appendingPathComponent("AP_20261129.csv"))
 
             var imports: [[String: Any]] = []
-            for _ in 0..<150 where imports.isEmpty {
+            // Until the import is there and has finished (it is listed while it runs).
+            for _ in 0..<150 where imports.first?["state"] as? String ?? "running" == "running" {
                 try await Task.sleep(for: .milliseconds(200))
                 let listed = try await get("http://127.0.0.1:\(port)/api/v1/imports", key: secret)
                 imports = (try JSONSerialization.jsonObject(with: listed.body) as? [String: Any])?["data"] as? [[String: Any]] ?? []

@@ -47,7 +47,7 @@ enum IdentifierText {
                 return Character(Unicode.Scalar(upper))
             }
         }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed(.whitespacesAndNewlines)
         return trimmed.compactMap { character -> Character? in
             if removingSpaces && character == " " { return nil }
             if let ascii = character.asciiValue, ascii >= UInt8(ascii: "a"), ascii <= UInt8(ascii: "z") {

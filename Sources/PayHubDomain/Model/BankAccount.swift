@@ -71,7 +71,7 @@ public struct BankAccount: Identified, Hashable, Sendable {
         holderName: String, bankName: String? = nil, createdAt: Date, verification: AccountVerification = .active
     ) throws(ValidationFailure) {
         var problems = FieldErrorCollector()
-        let trimmedName = holderName.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmedName = holderName.trimmed(.whitespacesAndNewlines)
         if trimmedName.isEmpty || trimmedName.count > 140 {
             problems.add("holder_name", code: "invalid_name", "holder name must have 1 to 140 characters")
         }

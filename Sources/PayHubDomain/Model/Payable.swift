@@ -23,7 +23,7 @@ public struct Payable: Identified, Hashable, Sendable {
         state: PayableState = .open, createdAt: Date
     ) throws(ValidationFailure) {
         var problems = FieldErrorCollector()
-        let trimmedNumber = invoiceNumber.trimmingCharacters(in: .whitespaces)
+        let trimmedNumber = invoiceNumber.trimmed(.whitespaces)
         if trimmedNumber.isEmpty || trimmedNumber.count > 64 {
             problems.add("invoice_number", code: "invalid_invoice_number", "invoice number must have 1 to 64 characters")
         }

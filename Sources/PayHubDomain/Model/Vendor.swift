@@ -19,7 +19,7 @@ public struct Vendor: Identified, Hashable, Sendable {
         source: SourceReference? = nil, createdAt: Date
     ) throws(ValidationFailure) {
         var problems = FieldErrorCollector()
-        let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmedName = name.trimmed(.whitespacesAndNewlines)
         if trimmedName.isEmpty || trimmedName.count > 140 {
             problems.add("name", code: "invalid_name", "name must have 1 to 140 characters")
         }
@@ -51,7 +51,7 @@ public enum TaxID: Hashable, Sendable {
                 throw FieldError(path: "tax_id", code: error.code.rawValue, message: error.description)
             }
         } else {
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = text.trimmed(.whitespaces)
             guard (1...35).contains(trimmed.count) else {
                 throw FieldError(path: "tax_id", code: "invalid_tax_id", message: "tax id must have 1 to 35 characters")
             }
@@ -74,8 +74,8 @@ public struct SourceReference: Hashable, Sendable, Codable {
     public var externalID: String
 
     public init(system: String, externalID: String) throws(FieldError) {
-        let system = system.trimmingCharacters(in: .whitespaces)
-        let externalID = externalID.trimmingCharacters(in: .whitespaces)
+        let system = system.trimmed(.whitespaces)
+        let externalID = externalID.trimmed(.whitespaces)
         guard (1...64).contains(system.count) else {
             throw FieldError(path: "source", code: "invalid_source", message: "source must have 1 to 64 characters")
         }
