@@ -144,7 +144,7 @@ struct SyncWriter {
 
     private mutating func upsert(_ batch: SyncBatch) throws -> SyncResult {
         let vendors = try batch.vendors.map { try upsert($0) }
-        let payables = try batch.payables.map { item -> PayableSyncResult in
+        let candidates = batch.payables.map { item -> Payable in
             var payable = item.payable
             switch item.vendor {
             case .id(let id):
@@ -153,9 +153,9 @@ struct SyncWriter {
                 payable.vendorID = vendors[index].vendor.id
                 payable.entityID = vendors[index].vendor.entityID
             }
-            return try upsert(payable)
+            return payable
         }
-        return SyncResult(vendors: vendors, payables: payables)
+        return SyncResult(vendors: vendors, payables: try upsert(candidates))
     }
 
     private mutating func audit(_ entry: AuditEntry) {
@@ -236,12 +236,27 @@ struct SyncWriter {
 
     // MARK: Payables
 
-    private mutating func upsert(_ candidate: Payable) throws -> PayableSyncResult {
-        // Most rows of an ERP file are new: try the insert first, and read only when the key is taken.
-        if try session.run(records.insertIfNew(candidate, updatedAt: context.occurredAt)) == 1 {
-            audit(.created(candidate))
-            return PayableSyncResult(status: .created, payable: candidate)
+    /// Most rows of an ERP file are new: they are inserted many to a statement, and only those whose key
+    /// was already taken are read and compared, one by one.
+    private mutating func upsert(_ candidates: [Payable]) throws -> [PayableSyncResult] {
+        var results = [PayableSyncResult?](repeating: nil, count: candidates.count)
+        for start in stride(from: 0, to: candidates.count, by: Records.payableRowsPerInsert) {
+            let chunk = start..<min(start + Records.payableRowsPerInsert, candidates.count)
+            let inserted = Set(
+                try session.rows(records.insertIfNew(candidates[chunk], updatedAt: context.occurredAt))
+                    .map { try $0.text("id") })
+            for index in chunk where inserted.contains(candidates[index].id.rawValue) {
+                audit(.created(candidates[index]))
+                results[index] = PayableSyncResult(status: .created, payable: candidates[index])
+            }
         }
+        for index in candidates.indices where results[index] == nil {
+            results[index] = try upsertExisting(candidates[index])
+        }
+        return results.map { $0! }
+    }
+
+    private mutating func upsertExisting(_ candidate: Payable) throws -> PayableSyncResult {
         guard
             let existing = try session.rows(
                 SQLQuery(

@@ -160,12 +160,33 @@ public struct Records: Sendable {
             ])
     }
 
-    /// The insert, or nothing when the ERP's id is already there (both databases know `ON CONFLICT`):
-    /// an upsert of a new payable costs one statement, and concurrent writers never abort on the key.
-    public func insertIfNew(_ payable: Payable, updatedAt: Date) -> SQLQuery {
-        var query = insert(payable, updatedAt: updatedAt)
-        query.sql += " ON CONFLICT (source_system, source_external_id) DO NOTHING"
-        return query
+    /// Rows per multi-row insert: 13 values each, under SQLite's oldest limit of 999 bound values.
+    static let payableRowsPerInsert = 64
+
+    /// Inserts the payables whose ERP id is not there yet and returns the ids of those it inserted; the
+    /// others are left alone (both databases know `ON CONFLICT … DO NOTHING` and `RETURNING`). Concurrent
+    /// writers never abort on the key.
+    func insertIfNew(_ payables: ArraySlice<Payable>, updatedAt: Date) -> SQLQuery {
+        let updated = StoredTime.milliseconds(updatedAt)
+        var binds: [SQLValue] = []
+        binds.reserveCapacity(payables.count * 13)
+        for payable in payables {
+            binds += [
+                .text(payable.id.rawValue), .text(payable.entityID.rawValue), .text(payable.vendorID.rawValue),
+                .text(payable.invoiceNumber), .text(payable.invoiceDate.iso8601), .text(payable.dueDate.iso8601),
+                .integer(payable.amount.minorUnits), .text(payable.amount.currency.code), .text(payable.source.system),
+                .text(payable.source.externalID), .text(payable.state.rawValue),
+                .integer(StoredTime.milliseconds(payable.createdAt)), .integer(updated),
+            ]
+        }
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        return SQLQuery(
+            """
+            INSERT INTO payables (id, entity_id, vendor_id, invoice_number, invoice_date, due_date, amount_minor,
+                currency, source_system, source_external_id, state, created_at, updated_at)
+            VALUES \(Array(repeating: row, count: payables.count).joined(separator: ", "))
+            ON CONFLICT (source_system, source_external_id) DO NOTHING RETURNING id
+            """, binds)
     }
 
     /// Changes an open payable's details; the `state = 'open'` guard makes a taken payable immutable.
