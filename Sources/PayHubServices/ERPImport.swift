@@ -6,24 +6,61 @@ import PayHubStorage
 
 /// An ERP file to import.
 public struct ImportRequest: Sendable {
+    /// Where the file's bytes are: already in memory (an upload), or in a file read a block at a time.
+    public enum Input: Sendable {
+        case data(Data)
+        case file(URL)
+    }
+
     public var entityID: String
     public var profile: MappingProfile
     public var fileName: String
-    public var data: Data
+    public var input: Input
     public var channel: ImportRun.Channel
     /// Write nothing (but the rejections) unless every record is accepted.
     public var allOrNothing: Bool
 
     public init(
-        entityID: String, profile: MappingProfile, fileName: String, data: Data, channel: ImportRun.Channel,
+        entityID: String, profile: MappingProfile, fileName: String, input: Input, channel: ImportRun.Channel,
         allOrNothing: Bool = false
     ) {
         self.entityID = entityID
         self.profile = profile
         self.fileName = fileName
-        self.data = data
+        self.input = input
         self.channel = channel
         self.allOrNothing = allOrNothing
+    }
+
+    public init(
+        entityID: String, profile: MappingProfile, fileName: String, data: Data, channel: ImportRun.Channel,
+        allOrNothing: Bool = false
+    ) {
+        self.init(
+            entityID: entityID, profile: profile, fileName: fileName, input: .data(data), channel: channel,
+            allOrNothing: allOrNothing)
+    }
+
+    /// The file's SHA-256 and its number of line breaks (the progress bar's total), in one pass over
+    /// it that never holds more than a block.
+    func fingerprint() throws -> (sha256: String, lines: Int) {
+        var hasher = SHA256()
+        var lines = 0
+        func take(_ block: some DataProtocol) {
+            hasher.update(data: block)
+            for region in block.regions {
+                region.withUnsafeBytes { bytes in for byte in bytes where byte == 0x0A { lines += 1 } }
+            }
+        }
+        switch input {
+        case .data(let data):
+            take(data)
+        case .file(let url):
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            while let block = try handle.read(upToCount: 4 << 20), !block.isEmpty { take(block) }
+        }
+        return (Hex.lowercase(hasher.finalize()), lines)
     }
 }
 
@@ -132,17 +169,17 @@ public struct ERPImporter: Sendable {
             throw ValidationFailure([FieldError(path: "profile", code: error.code.rawValue, message: error.message)])
         }
         let now = hub.clock.now()
+        let (sha256, estimate) = try request.fingerprint()
         var run = ImportRun(
             id: hub.clock.newID(), entityID: entity.id, source: request.profile.source, profile: request.profile.name,
-            fileName: request.fileName, fileSHA256: Hex.lowercase(SHA256.hash(data: request.data)), channel: request.channel,
+            fileName: request.fileName, fileSHA256: sha256, channel: request.channel,
             allOrNothing: request.allOrNothing, createdBy: context.principal.actorID, createdAt: now)
         try await hub.store.startImport(run, context: context.audit(at: now))
 
-        let estimate = Self.lineCount(request.data)
         // Mapping and checking run on the reader's thread, a batch ahead of the writer, so the two
         // cores share the work; the writer only upserts.
         let started = run
-        let pipe = BatchPipe(reader: reader, data: request.data, chunkSize: batchSize) { [self] records in
+        let pipe = BatchPipe(reader: reader, input: request.input, chunkSize: batchSize) { [self] records in
             let (batch, rejections) = convert(records, run: started, entity: entity.id)
             return PreparedBatch(batch: batch, rejections: rejections, records: records.count)
         }
@@ -285,11 +322,6 @@ public struct ERPImporter: Sendable {
             }
         }
         return (batch, rejections)
-    }
-
-    /// Line breaks in the file, counted without decoding it.
-    static func lineCount(_ data: Data) -> Int {
-        data.withUnsafeBytes { bytes in bytes.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } } }
     }
 
     // MARK: The quarantine
@@ -485,7 +517,8 @@ final class BatchPipe<Output: Sendable>: @unchecked Sendable {
     struct Stopped: Error {}
 
     init(
-        reader: ERPFileReader, data: Data, chunkSize: Int, prepare: @escaping @Sendable ([ERPRecord]) -> Output
+        reader: ERPFileReader, input: ImportRequest.Input, chunkSize: Int,
+        prepare: @escaping @Sendable ([ERPRecord]) -> Output
     ) {
         let (stream, continuation) = AsyncThrowingStream<Output, any Error>.makeStream()
         batches = stream
@@ -504,9 +537,14 @@ final class BatchPipe<Output: Sendable>: @unchecked Sendable {
                 continuation.yield(prepared)
             }
             do {
-                try reader.read(data) { record in
+                // A block at a time either way: the file is never decoded into text whole.
+                let collect = { (record: ERPRecord) throws in
                     chunk.append(record)
                     if chunk.count == chunkSize { try handOver() }
+                }
+                switch input {
+                case .data(let data): try reader.read(pieces: data, collect)
+                case .file(let url): try reader.read(contentsOf: url, collect)
                 }
                 if !chunk.isEmpty { try handOver() }
                 continuation.finish()

@@ -89,8 +89,7 @@ public struct InboxWatcher: Service {
     }
 
     private func take(_ file: URL, profile: MappingProfile, entity: String, in folder: URL) async throws {
-        let data = try Data(contentsOf: file)
-        let (destination, report) = await importAndReport(file, data: data, profile: profile, entity: entity, in: folder)
+        let (destination, report) = await importAndReport(file, profile: profile, entity: entity, in: folder)
         try FileManager.default.createDirectory(
             at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         try AtomicFile.write(report, to: destination.appendingPathExtension("report.json"))
@@ -98,14 +97,15 @@ public struct InboxWatcher: Service {
     }
 
     /// Imports the file; says where it goes next and what to write beside it.
-    private func importAndReport(_ file: URL, data: Data, profile: MappingProfile, entity: String, in folder: URL) async
+    private func importAndReport(_ file: URL, profile: MappingProfile, entity: String, in folder: URL) async
         -> (URL, Data)
     {
         let context = CallContext(principal: Self.principal, origin: "worker:inbox \(file.lastPathComponent)")
         do {
             let result = try await importer.run(
                 ImportRequest(
-                    entityID: entity, profile: profile, fileName: file.lastPathComponent, data: data, channel: .folder),
+                    entityID: entity, profile: profile, fileName: file.lastPathComponent, input: .file(file),
+                    channel: .folder),
                 context: context)
             let run = result.run
             logger.info(

@@ -47,13 +47,15 @@ struct ImportCommand: AsyncParsableCommand {
 
         func run() async throws {
             let profile = try profileOptions.catalog().profile(self.profile)
-            guard let data = FileManager.default.contents(atPath: file) else {
+            // Read a block at a time while importing; only check here that it can be opened at all.
+            guard FileManager.default.isReadableFile(atPath: file) else {
                 FileHandle.standardError.write(Data("\(file): cannot be read\n".utf8))
                 throw ExitCode(66)
             }
+            let url = URL(fileURLWithPath: file)
             let request = ImportRequest(
-                entityID: entity, profile: profile, fileName: URL(fileURLWithPath: file).lastPathComponent, data: data,
-                channel: .cli, allOrNothing: allOrNothing)
+                entityID: entity, profile: profile, fileName: url.lastPathComponent, input: .file(url), channel: .cli,
+                allOrNothing: allOrNothing)
             let bar = ProgressBar(title: "Importing \(profile.name)")
             let report = try await database.withStore { store in
                 try await ERPImporter(hub: PaymentHub(store: store)).run(

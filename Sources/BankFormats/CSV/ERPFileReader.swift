@@ -41,7 +41,7 @@ public struct ERPFileReader: Sendable {
 
     // MARK: CSV
 
-    private func readCSV(_ data: Data, _ body: (ERPRecord) throws -> Void) throws {
+    func readCSV(_ data: Data, _ body: (ERPRecord) throws -> Void) throws {
         var text = try CSVTextDecoding.decode(data, as: plan.encoding)
         let separator = plan.delimiter ?? Self.guessDelimiter(in: text, headerLine: max(plan.headerRow, 1))
         try text.withUTF8 { bytes in
