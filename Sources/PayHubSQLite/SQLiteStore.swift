@@ -384,7 +384,7 @@ extension Database {
         do {
             // Cached: imports run the same few statements hundreds of thousands of times.
             let statement = try cachedStatement(sql: query.sql)
-            try statement.execute(arguments: StatementArguments(query.binds.map { $0.databaseValue }))
+            try statement.execute(arguments: query.statementArguments)
             return changesCount
         } catch let error as DatabaseError {
             throw SQLiteErrors.map(error)
@@ -393,7 +393,7 @@ extension Database {
 
     func rows(_ query: SQLQuery) throws -> [Row] {
         try Row.fetchAll(
-            try cachedStatement(sql: query.sql), arguments: StatementArguments(query.binds.map { $0.databaseValue }))
+            try cachedStatement(sql: query.sql), arguments: query.statementArguments)
     }
 }
 
@@ -412,6 +412,14 @@ enum SQLiteErrors {
         default:
             return error
         }
+    }
+}
+
+extension SQLQuery {
+    /// The binds as GRDB takes them. Through the generic initialiser on purpose: given an array, Swift
+    /// picks `StatementArguments.init?(_: [Any])`, which casts every value dynamically and may return nil.
+    var statementArguments: StatementArguments {
+        StatementArguments(binds.lazy.map { $0.databaseValue })
     }
 }
 
