@@ -270,8 +270,16 @@ def main() -> None:
         "`PAYHUB_BENCH_SCALE=0.1 scripts/bench` for a quick run.",
         "",
     ]
+    # The ERP import section belongs to scripts/bench-import; keep it as that script last wrote it.
+    kept = ""
+    if os.path.exists(args.out):
+        with open(args.out) as handle:
+            previous = handle.read()
+        begin, end = previous.find("<!-- import:begin -->"), previous.find("<!-- import:end -->")
+        if begin >= 0 and end > begin:
+            kept = "\n" + previous[begin:end + len("<!-- import:end -->")] + "\n"
     with open(args.out, "w") as handle:
-        handle.write("\n".join(lines))
+        handle.write("\n".join(lines) + kept)
     with open(os.path.join(os.path.dirname(os.path.abspath(args.out)), "benchmarks.svg"), "w") as handle:
         handle.write(chart_svg(bars))
 
