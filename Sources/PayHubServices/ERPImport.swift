@@ -1,6 +1,7 @@
 import BankFormats
 import Crypto
 import Foundation
+import Synchronization
 import PayHubDomain
 import PayHubStorage
 
@@ -179,13 +180,14 @@ public struct ERPImporter: Sendable {
         // Mapping and checking run on the reader's thread, a batch ahead of the writer, so the two
         // cores share the work; the writer only upserts.
         let started = run
+        // An all-or-nothing import writes everything in one transaction at the end: nothing is known before.
+        let knownVendors = request.allOrNothing ? nil : KnownVendors()
         let pipe = BatchPipe(reader: reader, input: request.input, chunkSize: batchSize) { [self] records in
-            let (batch, rejections) = convert(records, run: started, entity: entity.id)
+            let (batch, rejections) = convert(records, run: started, entity: entity.id, known: knownVendors)
             return PreparedBatch(batch: batch, rejections: rejections, records: records.count)
         }
         var heldBatch = SyncBatch()
         var heldRejections: [QuarantinedRow] = []
-        var knownVendors = KnownVendors()
         do {
             for try await prepared in pipe.batches {
                 pipe.consumed()
@@ -195,12 +197,11 @@ public struct ERPImporter: Sendable {
                     heldRejections += prepared.rejections
                     run.counts.records += prepared.records
                 } else {
-                    knownVendors.dropKnown(from: &batch)
                     let result: SyncResult
                     (run, result) = try await hub.store.importBatch(
                         batch, rejections: prepared.rejections, into: run, allOrNothing: false,
                         context: context.audit(at: hub.clock.now()))
-                    knownVendors.remember(batch.vendors, as: result.vendors)
+                    knownVendors?.remember(batch.vendors, as: result.vendors)
                 }
                 progress?(ImportProgress(counts: run.counts, estimatedRecords: estimate))
             }
@@ -267,12 +268,20 @@ public struct ERPImporter: Sendable {
 
     // MARK: Records into upserts
 
-    /// Turns mapped records into a batch: each vendor once (its first row wins), each payable pointing
-    /// at it, and every record that fails a domain check (an IBAN's check digits, a tax id) into a rejection.
-    func convert(_ records: [ERPRecord], run: ImportRun, entity: ID<LegalEntity>) -> (SyncBatch, [QuarantinedRow]) {
+    /// Turns mapped records into a batch: each vendor once per set of details, each payable pointing at
+    /// it, and every record that fails a domain check (an IBAN's check digits, a tax id) into a rejection.
+    ///
+    /// Vendors the import has already written unchanged are referred to by their stored id; each new
+    /// payable's audit and event entry is made here too, so the writer has less to do.
+    func convert(
+        _ records: [ERPRecord], run: ImportRun, entity: ID<LegalEntity>, known: KnownVendors? = nil
+    ) -> (SyncBatch, [QuarantinedRow]) {
         var batch = SyncBatch()
         var rejections: [QuarantinedRow] = []
-        var vendorIndex: [String: Int] = [:]
+        // The rows' vendors as the file gives them, by external id: a repeat costs no validation, and a
+        // row that gives the same vendor different details (a new IBAN) is upserted as well, so the
+        // change is not lost but stored pending like any other.
+        var vendorIndex: [String: (record: ERPVendorRecord, reference: PayableUpsert.VendorReference)] = [:]
         let now = hub.clock.now()
         func reject(_ source: ERPRecordSource, _ errors: [FieldError]) {
             rejections.append(
@@ -280,16 +289,33 @@ public struct ERPImporter: Sendable {
                     id: hub.clock.newID(), importID: run.id, line: source.line, location: source.location, raw: source.raw,
                     errors: errors))
         }
-        func vendor(_ record: ERPVendorRecord, currency: Currency?, problems: inout FieldErrorCollector) -> Int? {
-            if let index = vendorIndex[record.externalID] { return index }
+        /// The vendor a row refers to: one already in this batch, one the import has stored, or a new upsert.
+        func vendor(
+            _ record: ERPVendorRecord, currency: Currency?, problems: inout FieldErrorCollector, reuse: Bool = true
+        ) -> (reference: PayableUpsert.VendorReference, id: ID<Vendor>)? {
+            if let seen = vendorIndex[record.externalID], seen.record == record {
+                return (seen.reference, vendorID(seen.reference))
+            }
             guard
                 let upsert = hub.vendorUpsert(
                     .init(record, defaultCurrency: currency), source: run.source, entity: entity, at: now,
                     problems: &problems, pathPrefix: "vendor.")
             else { return nil }
-            batch.vendors.append(upsert)
-            vendorIndex[record.externalID] = batch.vendors.count - 1
-            return batch.vendors.count - 1
+            let reference: PayableUpsert.VendorReference
+            if reuse, let stored = known?.storedID(of: upsert) {
+                reference = .id(stored)
+            } else {
+                batch.vendors.append(upsert)
+                reference = .batchVendor(batch.vendors.count - 1)
+            }
+            vendorIndex[record.externalID] = (record, reference)
+            return (reference, vendorID(reference))
+        }
+        func vendorID(_ reference: PayableUpsert.VendorReference) -> ID<Vendor> {
+            switch reference {
+            case .id(let id): id
+            case .batchVendor(let index): batch.vendors[index].vendor.id
+            }
         }
         for record in records {
             switch record {
@@ -297,7 +323,10 @@ public struct ERPImporter: Sendable {
                 reject(source, errors)
             case .vendor(let record, let source):
                 var problems = FieldErrorCollector()
-                if vendor(record, currency: nil, problems: &problems) == nil { reject(source, problems.errors) }
+                // A vendor file's rows are what it is about: each is upserted and counted, known or not.
+                if vendor(record, currency: nil, problems: &problems, reuse: false) == nil {
+                    reject(source, problems.errors)
+                }
             case .payable(let record, let source):
                 var problems = FieldErrorCollector()
                 let vendorAt = vendor(record.vendor, currency: record.amount.currency, problems: &problems)
@@ -307,7 +336,7 @@ public struct ERPImporter: Sendable {
                 guard let vendorAt, let sourceReference,
                     let payable = problems.domain({ () throws(ValidationFailure) in
                         try Payable(
-                            id: hub.clock.newID(), entityID: entity, vendorID: batch.vendors[vendorAt].vendor.id,
+                            id: hub.clock.newID(), entityID: entity, vendorID: vendorAt.id,
                             invoiceNumber: record.invoiceNumber, invoiceDate: record.invoiceDate, dueDate: record.dueDate,
                             amount: record.amount, source: sourceReference, createdAt: now)
                     })
@@ -317,8 +346,9 @@ public struct ERPImporter: Sendable {
                 }
                 batch.payables.append(
                     PayableUpsert(
-                        payable: payable, vendor: .batchVendor(vendorAt),
-                        origin: RowOrigin(line: source.line, location: source.location, raw: source.raw)))
+                        payable: payable, vendor: vendorAt.reference,
+                        origin: RowOrigin(line: source.line, location: source.location, raw: source.raw),
+                        creation: .created(payable)))
             }
         }
         return (batch, rejections)
@@ -451,11 +481,11 @@ struct PreparedBatch: Sendable {
 
 /// The vendors an import has already written, as they were written.
 ///
-/// ERP exports repeat each vendor on every invoice row. Once a batch has upserted a vendor, later
-/// batches of the same import that carry it unchanged point their payables at the stored vendor instead
-/// of upserting it again; anything that differs (a new name, a new account) goes through the upsert and
-/// its controls as usual.
-struct KnownVendors {
+/// ERP exports repeat each vendor on every invoice row. Once a batch has written a vendor, the reader
+/// thread points later rows that carry it unchanged at the stored vendor instead of upserting it again;
+/// anything that differs (a new name, a new account) goes through the upsert and its controls as usual.
+/// The reader runs up to two batches ahead of the writer, so it shares this with the writer under a lock.
+final class KnownVendors: Sendable {
     struct Fingerprint: Hashable {
         var name: String
         var country: String
@@ -474,34 +504,22 @@ struct KnownVendors {
         }
     }
 
-    private var stored: [String: (fingerprint: Fingerprint, id: ID<Vendor>)] = [:]
+    private let stored = Mutex<[String: (fingerprint: Fingerprint, id: ID<Vendor>)]>([:])
 
-    /// Removes the vendors already written unchanged, re-pointing their payables at the stored ones.
-    mutating func dropKnown(from batch: inout SyncBatch) {
-        var kept: [VendorUpsert] = []
-        var newIndex: [Int: PayableUpsert.VendorReference] = [:]
-        for (index, upsert) in batch.vendors.enumerated() {
-            if let externalID = upsert.vendor.source?.externalID, let known = stored[externalID],
-                known.fingerprint == Fingerprint(upsert)
-            {
-                newIndex[index] = .id(known.id)
-            } else {
-                newIndex[index] = .batchVendor(kept.count)
-                kept.append(upsert)
-            }
-        }
-        batch.vendors = kept
-        for position in batch.payables.indices {
-            if case .batchVendor(let index) = batch.payables[position].vendor, let reference = newIndex[index] {
-                batch.payables[position].vendor = reference
-            }
+    /// The stored vendor this candidate is, unchanged, if the import has written it already.
+    func storedID(of upsert: VendorUpsert) -> ID<Vendor>? {
+        guard let externalID = upsert.vendor.source?.externalID else { return nil }
+        return stored.withLock { stored in
+            stored[externalID].flatMap { $0.fingerprint == Fingerprint(upsert) ? $0.id : nil }
         }
     }
 
-    mutating func remember(_ upserts: [VendorUpsert], as results: [VendorSyncResult]) {
-        for (upsert, result) in zip(upserts, results) {
-            guard let externalID = upsert.vendor.source?.externalID else { continue }
-            stored[externalID] = (Fingerprint(upsert), result.vendor.id)
+    func remember(_ upserts: [VendorUpsert], as results: [VendorSyncResult]) {
+        stored.withLock { stored in
+            for (upsert, result) in zip(upserts, results) {
+                guard let externalID = upsert.vendor.source?.externalID else { continue }
+                stored[externalID] = (Fingerprint(upsert), result.vendor.id)
+            }
         }
     }
 }

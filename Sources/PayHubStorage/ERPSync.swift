@@ -33,11 +33,16 @@ public struct PayableUpsert: Sendable, Hashable {
     /// The file row it came from, when imported: if the store refuses it (a payable already in payment),
     /// the row goes to the quarantine with the reason, in the same transaction.
     public var origin: RowOrigin?
+    /// The audit and event entry for creating `payable` as it is here, made ahead of the write (an import
+    /// makes it on its reader thread, off the single writer's path); used only if the payable is created
+    /// exactly as it is here.
+    public var creation: AuditEntry?
 
-    public init(payable: Payable, vendor: VendorReference, origin: RowOrigin? = nil) {
+    public init(payable: Payable, vendor: VendorReference, origin: RowOrigin? = nil, creation: AuditEntry? = nil) {
         self.payable = payable
         self.vendor = vendor
         self.origin = origin
+        self.creation = creation
     }
 }
 
@@ -145,6 +150,7 @@ struct SyncWriter {
     private mutating func upsert(_ batch: SyncBatch) throws -> SyncResult {
         let vendors = try batch.vendors.map { try upsert($0) }
         let candidates = batch.payables.map { item -> Payable in
+            // (A vendor upserted in this batch may turn out to exist: its stored id replaces the fresh one.)
             var payable = item.payable
             switch item.vendor {
             case .id(let id):
@@ -155,7 +161,10 @@ struct SyncWriter {
             }
             return payable
         }
-        return SyncResult(vendors: vendors, payables: try upsert(candidates))
+        let prepared = zip(batch.payables, candidates).map { item, candidate in
+            item.payable == candidate ? item.creation : nil
+        }
+        return SyncResult(vendors: vendors, payables: try upsert(candidates, creations: prepared))
     }
 
     private mutating func audit(_ entry: AuditEntry) {
@@ -238,7 +247,7 @@ struct SyncWriter {
 
     /// Most rows of an ERP file are new: they are inserted many to a statement, and only those whose key
     /// was already taken are read and compared, one by one.
-    private mutating func upsert(_ candidates: [Payable]) throws -> [PayableSyncResult] {
+    private mutating func upsert(_ candidates: [Payable], creations: [AuditEntry?]) throws -> [PayableSyncResult] {
         var results = [PayableSyncResult?](repeating: nil, count: candidates.count)
         for start in stride(from: 0, to: candidates.count, by: Records.payableRowsPerInsert) {
             let chunk = start..<min(start + Records.payableRowsPerInsert, candidates.count)
@@ -246,7 +255,7 @@ struct SyncWriter {
                 try session.rows(records.insertIfNew(candidates[chunk], updatedAt: context.occurredAt))
                     .map { try $0.text("id") })
             for index in chunk where inserted.contains(candidates[index].id.rawValue) {
-                audit(.created(candidates[index]))
+                audit(creations[index] ?? .created(candidates[index]))
                 results[index] = PayableSyncResult(status: .created, payable: candidates[index])
             }
         }

@@ -179,6 +179,30 @@ struct ImportServiceTests {
         }
     }
 
+    @Test("one file giving a vendor two IBANs: the second is not dropped but stored pending verification")
+    func twoIBANsInOneFile() async throws {
+        try await Self.withSetup { setup in
+            let sample = String(decoding: try IntakeFixtures.sample("generic-csv.csv"), as: UTF8.self)
+            let lines = sample.split(separator: "\n").map(String.init)
+            let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let iban = try #require(header.firstIndex(of: "vendor.iban"))
+            let externalID = try #require(header.firstIndex(of: "external_id"))
+            var first = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            var second = first
+            second[externalID] += "-B"
+            second[iban] = "DE02120300000000202051"
+            first[externalID] += "-A"
+            let file = Data(([lines[0], first.joined(separator: ","), second.joined(separator: ",")]).joined(separator: "\n").utf8)
+            let report = try await setup.importer.run(
+                try Self.request("two.csv", profile: "generic-csv", entity: setup.world, data: file), context: setup.clerk)
+            #expect(report.run.counts.accepted == 2)
+            let requested = try await setup.store.auditEvents(after: 0, limit: 10_000).filter {
+                $0.action == "bank_account.change_requested"
+            }
+            #expect(requested.count == 1, "the second IBAN waits for verification")
+        }
+    }
+
     @Test("a vendor master file upserts vendors; a changed IBAN on the next file waits for a second person")
     func vendorMasterFile() async throws {
         let profile = try MappingProfileLoader.load(
