@@ -283,7 +283,8 @@ extension SQLTransactionRunner {
         return created
     }
 
-    /// Leases up to `limit` deliveries that are due, so that no other sender takes them for `lease`.
+    /// Leases up to `limit` deliveries that are due, so that no other sender takes them for `lease`. A
+    /// paused subscription's deliveries wait until it is enabled again.
     public func claimDueDeliveries(now: Date, limit: Int, lease: TimeInterval) async throws -> [DeliveryJob] {
         let records = self.records
         let nowMS = StoredTime.milliseconds(now)
@@ -294,6 +295,7 @@ extension SQLTransactionRunner {
                     """
                     SELECT * FROM webhook_deliveries
                     WHERE state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                        AND subscription_id IN (SELECT id FROM webhook_subscriptions WHERE active = 1)
                     ORDER BY next_attempt_at, event_cursor LIMIT ?
                     """,
                     [.integer(nowMS), .integer(nowMS), .integer(Int64(limit))])

@@ -239,6 +239,10 @@ extension StorageContract {
 
         let replayed = try await store.replayDelivery(dead.id, now: fixtures.now, context: fixtures.context())
         try await expect(replayed.state == .pending, "pending again")
+        _ = try await store.setWebhookActive(webhook.id, false, context: fixtures.context())
+        try await expect(
+            try await store.claimDueDeliveries(now: fixtures.now, limit: 10, lease: 60).isEmpty, "paused: nothing is sent")
+        _ = try await store.setWebhookActive(webhook.id, true, context: fixtures.context())
         try await expect(
             try await store.claimDueDeliveries(now: fixtures.now, limit: 10, lease: 60).map(\.delivery.id) == [dead.id], "due now")
     }
