@@ -408,9 +408,12 @@ extension Database {
             switch value {
             case .null: code = sqlite3_bind_null(handle, index)
             case .integer(let integer): code = sqlite3_bind_int64(handle, index, integer)
-            case .text(let text):
-                code = text.utf8CString.withUnsafeBufferPointer { buffer in
-                    sqlite3_bind_text(handle, index, buffer.baseAddress, Int32(buffer.count - 1), SQLiteValueLifetime.transient)
+            case .text(var text):
+                // The string's own UTF-8 storage, with its length (a text may hold a NUL).
+                code = text.withUTF8 { bytes in
+                    sqlite3_bind_text(
+                        handle, index, UnsafeRawPointer(bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                            .assumingMemoryBound(to: CChar.self), Int32(bytes.count), SQLiteValueLifetime.transient)
                 }
             case .blob(let data):
                 code = data.withUnsafeBytes { bytes in

@@ -50,14 +50,27 @@ public enum AuditChain {
     /// a serialisation by shifting text between fields.
     public static func hash(of event: AuditEvent) -> String {
         var hasher = SHA256()
+        // The same bytes as `"\(count):" + text`, without making either as a new string or array:
+        // every imported payable hashes one event.
         func field(_ text: String?) {
-            guard let text else {
-                hasher.update(data: Array("-1:".utf8))
+            guard var text else {
+                hasher.update(data: [UInt8(ascii: "-"), UInt8(ascii: "1"), UInt8(ascii: ":")])
                 return
             }
-            let bytes = Array(text.utf8)
-            hasher.update(data: Array("\(bytes.count):".utf8))
-            hasher.update(data: bytes)
+            text.withUTF8 { bytes in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 22) { prefix in
+                    prefix[21] = UInt8(ascii: ":")
+                    var length = bytes.count
+                    var start = 21
+                    repeat {
+                        start -= 1
+                        prefix[start] = UInt8(ascii: "0") + UInt8(length % 10)
+                        length /= 10
+                    } while length > 0
+                    hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: prefix[start...])))
+                }
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            }
         }
         field(String(event.sequence))
         field(String(event.occurredAtMilliseconds))
