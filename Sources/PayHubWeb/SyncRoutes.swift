@@ -33,6 +33,36 @@ extension PayHubAPI {
             return try JSONBody.response(BatchResultsResource(results))
         }
 
+        // MARK: Single upserts, by the ERP's own key
+        table.add(
+            .put, "/api/v1/payables/by_source/:source/:external_id", .requires(.payablesWrite),
+            "Create or update one payable by source and external id"
+        ) { request, context in
+            let body = try await JSONBody.decode(PayableUpsertBody.self, from: request, context: context)
+            let input = NewPayable(
+                vendorID: body.vendorID, invoiceNumber: body.invoiceNumber, invoiceDate: body.invoiceDate,
+                dueDate: body.dueDate, amount: body.amount, currency: body.currency,
+                source: try context.parameters.require("source"), externalID: try context.parameters.require("external_id"))
+            let result = try await hub.syncPayables([input], context: try context.caller())[0]
+            return try await Self.upserted(result, hub: hub, context: context) { id, caller in
+                PayableResource(try await hub.payable(id, context: caller))
+            }
+        }
+        table.add(
+            .put, "/api/v1/vendors/by_source/:source/:external_id", .requires(.vendorsWrite),
+            "Create or update one vendor, with its bank account, by source and external id"
+        ) { request, context in
+            let body = try await JSONBody.decode(VendorUpsertBody.self, from: request, context: context)
+            let input = VendorSyncInput(
+                entityID: body.entityID, source: try context.parameters.require("source"),
+                externalID: try context.parameters.require("external_id"), name: body.name, country: body.country,
+                taxID: body.taxID, bankAccount: body.bankAccount)
+            let result = try await hub.syncVendors([input], context: try context.caller())[0]
+            return try await Self.upserted(result, hub: hub, context: context) { id, caller in
+                VendorResource(try await hub.vendor(id, context: caller))
+            }
+        }
+
         // MARK: Dual control
         table.add(
             .post, "/api/v1/bank_accounts/:id/verify", .requires(.bankAccountsVerify),
@@ -123,6 +153,60 @@ extension PayHubAPI {
             try JSONBody.response(
                 DeliveryResource(try await webhooks.replay(try context.id(), context: try context.caller())))
         }
+    }
+}
+
+extension PayHubAPI {
+    /// A single upsert's answer: the object as GET returns it, 201 when it was created and 200 when it
+    /// was updated or already so; a rejected item is the 422 (or 409) it would be on its own.
+    static func upserted<Resource: Encodable>(
+        _ result: BatchItemResult, hub: PaymentHub, context: PayHubRequestContext,
+        _ read: (String, PayHubServices.CallContext) async throws -> Resource
+    ) async throws -> Response {
+        guard result.status != .rejected, let id = result.id else {
+            if result.errors.contains(where: { $0.code == "not_editable" }) {
+                throw Problem(
+                    .conflict, type: "/problems/not-editable", title: "Payable taken by a payment", code: "not_editable",
+                    detail: result.errors.first?.message, errors: result.errors)
+            }
+            throw Problem.validation(result.errors)
+        }
+        return try JSONBody.response(
+            try await read(id, try context.caller()), status: result.status == .created ? .created : .ok)
+    }
+}
+
+/// A payable whose source and external id are in the path.
+struct PayableUpsertBody: Decodable {
+    let vendorID: String
+    let invoiceNumber: String
+    let invoiceDate: String
+    let dueDate: String
+    let amount: String
+    let currency: String
+
+    enum CodingKeys: String, CodingKey {
+        case amount, currency
+        case vendorID = "vendor_id"
+        case invoiceNumber = "invoice_number"
+        case invoiceDate = "invoice_date"
+        case dueDate = "due_date"
+    }
+}
+
+/// A vendor whose source and external id are in the path.
+struct VendorUpsertBody: Decodable {
+    let entityID: String
+    let name: String
+    let country: String
+    let taxID: String?
+    let bankAccount: BankAccountSyncInput?
+
+    enum CodingKeys: String, CodingKey {
+        case name, country
+        case entityID = "entity_id"
+        case taxID = "tax_id"
+        case bankAccount = "bank_account"
     }
 }
 

@@ -472,6 +472,28 @@ struct OpenAPITests {
                 .get, "/api/v1/events?types=payable.*&limit=2", key: clerk, as: "/api/v1/events", expect: .ok)
             #expect(events["data"]?[0]?["type"] == .string("payable.created") && events["next_cursor"] != .null)
 
+            // Single upserts by the ERP's own key: created, then the same again, then refused.
+            let single = #"{"vendor_id": "\#(vendorID)", "invoice_number": "S-1", "invoice_date": "2026-11-01", "due_date": "2026-12-01", "amount": "12.00", "currency": "EUR"}"#
+            let put = try await call(
+                .put, "/api/v1/payables/by_source/sap/S-1", key: clerk, json: single,
+                as: "/api/v1/payables/by_source/{source}/{external_id}", expect: .created)
+            #expect(put["external_id"] == .string("S-1") && put["source"] == .string("sap"))
+            _ = try await call(
+                .put, "/api/v1/payables/by_source/sap/S-1", key: clerk, json: single,
+                as: "/api/v1/payables/by_source/{source}/{external_id}", expect: .ok)
+            _ = try await call(
+                .put, "/api/v1/payables/by_source/sap/S-2", key: clerk, json: single.replacingOccurrences(of: "12.00", with: "0.00"),
+                as: "/api/v1/payables/by_source/{source}/{external_id}", expect: .unprocessableContent)
+            let vendorPut = try await call(
+                .put, "/api/v1/vendors/by_source/sap/V-900", key: clerk,
+                json: #"{"entity_id": "\#(entityID)", "name": "Einzel GmbH", "country": "DE", "bank_account": {"iban": "DE89370400440532013000", "currency": "EUR"}}"#,
+                as: "/api/v1/vendors/by_source/{source}/{external_id}", expect: .created)
+            #expect(vendorPut["external_id"] == .string("V-900"))
+            _ = try await call(
+                .put, "/api/v1/vendors/by_source/sap/V-900", key: clerk,
+                json: #"{"entity_id": "\#(entityID)", "name": "Einzel GmbH & Co. KG", "country": "DE"}"#,
+                as: "/api/v1/vendors/by_source/{source}/{external_id}", expect: .ok)
+
             // Webhooks: a subscription, a delivery from the outbox, its log and a replay.
             let integration = try #require(app.germanKeys[.integration])
             let webhook = try await call(
