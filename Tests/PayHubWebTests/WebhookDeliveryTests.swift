@@ -55,7 +55,7 @@ final class MisbehavingReceiver: Sendable {
             }
             switch mischief {
             case .fail?: return Response(status: .internalServerError)
-            case .hang?: try await Task.sleep(for: .seconds(3))  // processed, but the answer comes too late
+            case .hang?: try await Task.sleep(for: .seconds(5))  // processed, but the answer comes too late
             case .slow?: try await Task.sleep(for: .milliseconds(150))  // overtaken by later events
             case nil: break
             }
@@ -68,7 +68,7 @@ final class MisbehavingReceiver: Sendable {
 @Suite("Webhook delivery to a real receiver")
 struct WebhookDeliveryTests {
     static let quickRetries = WebhookDispatcher.Settings(
-        pollInterval: .milliseconds(20), requestTimeout: 1, concurrency: 4, lease: 5,
+        pollInterval: .milliseconds(20), requestTimeout: 2, concurrency: 4, lease: 10,
         schedule: RetrySchedule(base: .milliseconds(50), cap: .milliseconds(200), giveUpAfter: .seconds(60)))
 
     /// Runs `body` with a receiver listening on a loopback port.
