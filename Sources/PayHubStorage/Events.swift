@@ -174,8 +174,8 @@ extension Records {
             ])
     }
 
-    /// Rows per multi-row insert: 9 values each.
-    static let eventRowsPerInsert = 100
+    /// Rows per multi-row insert: 9 values each, within the same limits as the payables'.
+    static let eventRowsPerInsert = 400
 
     /// Several events in one statement, each with its cursor.
     func insert(_ drafts: ArraySlice<(EventDraft, Int64)>, at date: Date) -> SQLQuery {
