@@ -251,10 +251,19 @@ struct SyncWriter {
         var results = [PayableSyncResult?](repeating: nil, count: candidates.count)
         for start in stride(from: 0, to: candidates.count, by: Records.payableRowsPerInsert) {
             let chunk = start..<min(start + Records.payableRowsPerInsert, candidates.count)
-            let inserted = Set(
-                try session.rows(records.insertIfNew(candidates[chunk], updatedAt: context.occurredAt))
-                    .map { try $0.text("id") })
-            for index in chunk where inserted.contains(candidates[index].id.rawValue) {
+            // Usually every row is new and the count of changed rows says so; only when some key was
+            // taken are the new ones told apart, by their fresh ids.
+            let changed = try session.run(records.insertIfNew(candidates[chunk], updatedAt: context.occurredAt))
+            let inserted: Set<String>? =
+                changed == chunk.count
+                ? nil
+                : Set(
+                    try session.rows(
+                        SQLQuery(
+                            "SELECT id FROM payables WHERE id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))",
+                            candidates[chunk].map { .text($0.id.rawValue) })
+                    ).map { try $0.text("id") })
+            for index in chunk where inserted?.contains(candidates[index].id.rawValue) ?? true {
                 audit(creations[index] ?? .created(candidates[index]))
                 results[index] = PayableSyncResult(status: .created, payable: candidates[index])
             }

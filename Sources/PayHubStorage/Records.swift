@@ -164,9 +164,8 @@ public struct Records: Sendable {
     /// and later; Debian 12 has 3.40) and PostgreSQL's 65,535. Fewer, larger statements were faster.
     static let payableRowsPerInsert = 256
 
-    /// Inserts the payables whose ERP id is not there yet and returns the ids of those it inserted; the
-    /// others are left alone (both databases know `ON CONFLICT … DO NOTHING` and `RETURNING`). Concurrent
-    /// writers never abort on the key.
+    /// Inserts the payables whose ERP id is not there yet and leaves the others alone (both databases
+    /// know `ON CONFLICT … DO NOTHING`); concurrent writers never abort on the key.
     func insertIfNew(_ payables: ArraySlice<Payable>, updatedAt: Date) -> SQLQuery {
         let updated = StoredTime.milliseconds(updatedAt)
         var binds: [SQLValue] = []
@@ -186,7 +185,7 @@ public struct Records: Sendable {
             INSERT INTO payables (id, entity_id, vendor_id, invoice_number, invoice_date, due_date, amount_minor,
                 currency, source_system, source_external_id, state, created_at, updated_at)
             VALUES \(Array(repeating: row, count: payables.count).joined(separator: ", "))
-            ON CONFLICT (source_system, source_external_id) DO NOTHING RETURNING id
+            ON CONFLICT (source_system, source_external_id) DO NOTHING
             """, binds)
     }
 
