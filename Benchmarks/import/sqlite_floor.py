@@ -77,7 +77,7 @@ def main():
         end = min(start + batch, args.rows)
         insert("payables (id, entity_id, vendor_id, invoice_number, invoice_date, due_date, amount_minor, currency, "
                "source_system, source_external_id, state, created_at, updated_at)", payables[start:end], 256,
-               " on conflict do nothing returning id")
+               " on conflict do nothing")
         insert("audit_events", audit[start:end], 256)
         insert("events", events[start:end], 400)
         db.execute("commit")

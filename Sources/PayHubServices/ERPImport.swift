@@ -276,82 +276,9 @@ public struct ERPImporter: Sendable {
     func convert(
         _ records: [ERPRecord], run: ImportRun, entity: ID<LegalEntity>, known: KnownVendors? = nil
     ) -> (SyncBatch, [QuarantinedRow]) {
-        var batch = SyncBatch()
-        var rejections: [QuarantinedRow] = []
-        // The rows' vendors as the file gives them, by external id: a repeat costs no validation, and a
-        // row that gives the same vendor different details (a new IBAN) is upserted as well, so the
-        // change is not lost but stored pending like any other.
-        var vendorIndex: [String: (record: ERPVendorRecord, reference: PayableUpsert.VendorReference)] = [:]
-        let now = hub.clock.now()
-        func reject(_ source: ERPRecordSource, _ errors: [FieldError]) {
-            rejections.append(
-                QuarantinedRow(
-                    id: hub.clock.newID(), importID: run.id, line: source.line, location: source.location, raw: source.raw,
-                    errors: errors))
-        }
-        /// The vendor a row refers to: one already in this batch, one the import has stored, or a new upsert.
-        func vendor(
-            _ record: ERPVendorRecord, currency: Currency?, problems: inout FieldErrorCollector, reuse: Bool = true
-        ) -> (reference: PayableUpsert.VendorReference, id: ID<Vendor>)? {
-            if let seen = vendorIndex[record.externalID], seen.record == record {
-                return (seen.reference, vendorID(seen.reference))
-            }
-            guard
-                let upsert = hub.vendorUpsert(
-                    .init(record, defaultCurrency: currency), source: run.source, entity: entity, at: now,
-                    problems: &problems, pathPrefix: "vendor.")
-            else { return nil }
-            let reference: PayableUpsert.VendorReference
-            if reuse, let stored = known?.storedID(of: upsert) {
-                reference = .id(stored)
-            } else {
-                batch.vendors.append(upsert)
-                reference = .batchVendor(batch.vendors.count - 1)
-            }
-            vendorIndex[record.externalID] = (record, reference)
-            return (reference, vendorID(reference))
-        }
-        func vendorID(_ reference: PayableUpsert.VendorReference) -> ID<Vendor> {
-            switch reference {
-            case .id(let id): id
-            case .batchVendor(let index): batch.vendors[index].vendor.id
-            }
-        }
-        for record in records {
-            switch record {
-            case .rejected(let source, let errors):
-                reject(source, errors)
-            case .vendor(let record, let source):
-                var problems = FieldErrorCollector()
-                // A vendor file's rows are what it is about: each is upserted and counted, known or not.
-                if vendor(record, currency: nil, problems: &problems, reuse: false) == nil {
-                    reject(source, problems.errors)
-                }
-            case .payable(let record, let source):
-                var problems = FieldErrorCollector()
-                let vendorAt = vendor(record.vendor, currency: record.amount.currency, problems: &problems)
-                let sourceReference = problems.field { () throws(FieldError) in
-                    try SourceReference(system: run.source, externalID: record.externalID)
-                }
-                guard let vendorAt, let sourceReference,
-                    let payable = problems.domain({ () throws(ValidationFailure) in
-                        try Payable(
-                            id: hub.clock.newID(), entityID: entity, vendorID: vendorAt.id,
-                            invoiceNumber: record.invoiceNumber, invoiceDate: record.invoiceDate, dueDate: record.dueDate,
-                            amount: record.amount, source: sourceReference, createdAt: now)
-                    })
-                else {
-                    reject(source, problems.errors)
-                    continue
-                }
-                batch.payables.append(
-                    PayableUpsert(
-                        payable: payable, vendor: vendorAt.reference,
-                        origin: RowOrigin(line: source.line, location: source.location, raw: source.raw),
-                        creation: .created(payable)))
-            }
-        }
-        return (batch, rejections)
+        var builder = BatchBuilder(hub: hub, run: run, entity: entity, known: known, now: hub.clock.now())
+        for record in records { builder.add(record) }
+        return (builder.batch, builder.rejections)
     }
 
     // MARK: The quarantine
@@ -468,6 +395,102 @@ extension PaymentHub.VendorDetails {
         self.init(
             externalID: fields.externalID, name: fields.name, country: fields.country, taxID: fields.taxID,
             bankAccount: fields.bankAccount)
+    }
+}
+
+/// Builds one batch from mapped records (a struct with mutating methods rather than closures over local
+/// variables: those are boxed and checked for exclusive access on every use, on the reader's hot path).
+struct BatchBuilder {
+    let hub: PaymentHub
+    let run: ImportRun
+    let entity: ID<LegalEntity>
+    let known: KnownVendors?
+    let now: Date
+    private(set) var batch = SyncBatch()
+    private(set) var rejections: [QuarantinedRow] = []
+    /// The rows' vendors as the file gives them, by external id: a repeat costs no validation, and a row
+    /// that gives the same vendor different details (a new IBAN) is upserted as well, so the change is
+    /// not lost but stored pending like any other.
+    private var vendorIndex: [String: (record: ERPVendorRecord, reference: PayableUpsert.VendorReference)] = [:]
+
+    init(hub: PaymentHub, run: ImportRun, entity: ID<LegalEntity>, known: KnownVendors?, now: Date) {
+        self.hub = hub
+        self.run = run
+        self.entity = entity
+        self.known = known
+        self.now = now
+    }
+
+    mutating func add(_ record: ERPRecord) {
+        switch record {
+        case .rejected(let source, let errors):
+            reject(source, errors)
+        case .vendor(let record, let source):
+            var problems = FieldErrorCollector()
+            // A vendor file's rows are what it is about: each is upserted and counted, known or not.
+            if vendor(record, currency: nil, problems: &problems, reuse: false) == nil {
+                reject(source, problems.errors)
+            }
+        case .payable(let record, let source):
+            var problems = FieldErrorCollector()
+            let vendorAt = vendor(record.vendor, currency: record.amount.currency, problems: &problems)
+            let sourceReference = problems.field { () throws(FieldError) in
+                try SourceReference(system: run.source, externalID: record.externalID)
+            }
+            guard let vendorAt, let sourceReference,
+                let payable = problems.domain({ () throws(ValidationFailure) in
+                    try Payable(
+                        id: hub.clock.newID(), entityID: entity, vendorID: vendorAt.id,
+                        invoiceNumber: record.invoiceNumber, invoiceDate: record.invoiceDate, dueDate: record.dueDate,
+                        amount: record.amount, source: sourceReference, createdAt: now)
+                })
+            else {
+                reject(source, problems.errors)
+                return
+            }
+            batch.payables.append(
+                PayableUpsert(
+                    payable: payable, vendor: vendorAt.reference,
+                    origin: RowOrigin(line: source.line, location: source.location, raw: source.raw),
+                    creation: .created(payable)))
+        }
+    }
+
+    private mutating func reject(_ source: ERPRecordSource, _ errors: [FieldError]) {
+        rejections.append(
+            QuarantinedRow(
+                id: hub.clock.newID(), importID: run.id, line: source.line, location: source.location, raw: source.raw,
+                errors: errors))
+    }
+
+    /// The vendor a row refers to: one already in this batch, one the import has stored, or a new upsert.
+    private mutating func vendor(
+        _ record: ERPVendorRecord, currency: Currency?, problems: inout FieldErrorCollector, reuse: Bool = true
+    ) -> (reference: PayableUpsert.VendorReference, id: ID<Vendor>)? {
+        if let seen = vendorIndex[record.externalID], seen.record == record {
+            return (seen.reference, vendorID(seen.reference))
+        }
+        guard
+            let upsert = hub.vendorUpsert(
+                .init(record, defaultCurrency: currency), source: run.source, entity: entity, at: now,
+                problems: &problems, pathPrefix: "vendor.")
+        else { return nil }
+        let reference: PayableUpsert.VendorReference
+        if reuse, let stored = known?.storedID(of: upsert) {
+            reference = .id(stored)
+        } else {
+            batch.vendors.append(upsert)
+            reference = .batchVendor(batch.vendors.count - 1)
+        }
+        vendorIndex[record.externalID] = (record, reference)
+        return (reference, vendorID(reference))
+    }
+
+    private func vendorID(_ reference: PayableUpsert.VendorReference) -> ID<Vendor> {
+        switch reference {
+        case .id(let id): id
+        case .batchVendor(let index): batch.vendors[index].vendor.id
+        }
     }
 }
 

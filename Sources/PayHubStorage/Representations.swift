@@ -217,14 +217,22 @@ public struct PayableResource: Encodable, Sendable {
 
     /// This payable's ``CanonicalJSON``, written directly (the import path writes one per row).
     public static func canonicalJSON(_ payable: Payable) -> String {
-        CanonicalJSON.object([
-            "id": payable.id.rawValue, "entity_id": payable.entityID.rawValue, "vendor_id": payable.vendorID.rawValue,
-            "invoice_number": payable.invoiceNumber, "invoice_date": payable.invoiceDate.iso8601,
-            "due_date": payable.dueDate.iso8601, "amount": payable.amount.decimalString,
-            "currency": payable.amount.currency.code, "source": payable.source.system,
-            "external_id": payable.source.externalID, "state": payable.state.rawValue,
-            "created_at": Timestamp.iso8601(payable.createdAt),
-        ])
+        // Keys in sorted order, as CanonicalJSON.string(PayableResource(payable)) writes them (a test holds
+        // the two to each other).
+        var json = CanonicalJSON.SortedWriter()
+        json.field("amount", payable.amount.decimalString)
+        json.field("created_at", Timestamp.iso8601(payable.createdAt))
+        json.field("currency", payable.amount.currency.code)
+        json.field("due_date", payable.dueDate.iso8601)
+        json.field("entity_id", payable.entityID.rawValue)
+        json.field("external_id", payable.source.externalID)
+        json.field("id", payable.id.rawValue)
+        json.field("invoice_date", payable.invoiceDate.iso8601)
+        json.field("invoice_number", payable.invoiceNumber)
+        json.field("source", payable.source.system)
+        json.field("state", payable.state.rawValue)
+        json.field("vendor_id", payable.vendorID.rawValue)
+        return json.finish()
     }
 
     public init(_ payable: Payable) {
@@ -305,6 +313,28 @@ public enum CanonicalJSON {
         }
         utf8.append(UInt8(ascii: "}"))
         return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// Builds a flat object of strings whose caller writes the keys in sorted order itself, so nothing
+    /// is sorted or hashed per object: the import path writes two per row.
+    struct SortedWriter {
+        private var utf8: [UInt8] = [UInt8(ascii: "{")]
+
+        init() { utf8.reserveCapacity(512) }
+
+        mutating func field(_ key: StaticString, _ value: String?) {
+            guard let value else { return }
+            if utf8.count > 1 { utf8.append(UInt8(ascii: ",")) }
+            utf8.append(UInt8(ascii: "\""))
+            key.withUTF8Buffer { utf8.append(contentsOf: $0) }
+            utf8 += [UInt8(ascii: "\""), UInt8(ascii: ":")]
+            CanonicalJSON.appendString(value, to: &utf8)
+        }
+
+        consuming func finish() -> String {
+            utf8.append(UInt8(ascii: "}"))
+            return String(decoding: utf8, as: UTF8.self)
+        }
     }
 
     /// A JSON string literal as JSONEncoder writes it: `"` and `\` escaped, control characters as

@@ -30,6 +30,16 @@ struct CanonicalJSONTests {
             payable.invoiceNumber = String(("I" + text(&generator)).prefix(60))
             payable.createdAt = Date(timeIntervalSince1970: Double(generator.next() % 4_000_000_000_000) / 1000)
             #expect(PayableResource.canonicalJSON(payable) == CanonicalJSON.string(PayableResource(payable)))
+            #expect(
+                AuditSnapshot.of(payable)
+                    == CanonicalJSON.object([
+                        "id": payable.id.rawValue, "entity_id": payable.entityID.rawValue,
+                        "vendor_id": payable.vendorID.rawValue, "invoice_number": payable.invoiceNumber,
+                        "invoice_date": payable.invoiceDate.iso8601, "due_date": payable.dueDate.iso8601,
+                        "amount": payable.amount.decimalString, "currency": payable.amount.currency.code,
+                        "source": payable.source.system, "external_id": payable.source.externalID,
+                        "state": payable.state.rawValue,
+                    ]))
         }
     }
 
