@@ -244,32 +244,16 @@ extension PaymentHub {
     private func bankAccount(
         _ input: BankAccountSyncInput, for vendor: Vendor, at now: Date, problems: inout FieldErrorCollector
     ) -> BankAccount? {
-        let currency = problems.currency("currency", input.currency)
-        let accountNumber: AccountNumber?
-        switch (input.iban, input.accountNumber) {
-        case (let iban?, nil):
-            accountNumber = problems.identifier("iban", iban) { text throws(IdentifierError) in try IBAN(text) }.map {
-                AccountNumber.iban($0)
-            }
-        case (nil, let number?):
-            accountNumber = problems.field { () throws(FieldError) in try AccountNumber.domestic(validating: number) }
-        default:
-            problems.add("iban", code: "account_number_required", "give exactly one of iban and account_number")
-            accountNumber = nil
-        }
-        let bic = problems.identifier("bic", input.bic) { text throws(IdentifierError) in try BIC(text) }
-        let routing = problems.identifier("routing_number", input.routingNumber) { text throws(IdentifierError) in
-            try ABARoutingNumber(text)
-        }
-        let cnaps = problems.identifier("cnaps_code", input.cnapsCode) { text throws(IdentifierError) in
-            try CNAPSCode(text)
-        }
-        guard let currency, let accountNumber else { return nil }
+        let details = problems.accountDetails(
+            iban: input.iban, accountNumber: input.accountNumber, bic: input.bic, routingNumber: input.routingNumber,
+            cnapsCode: input.cnapsCode, currency: input.currency)
+        guard let details else { return nil }
         return problems.domain { () throws(ValidationFailure) in
             try BankAccount(
-                id: clock.newID(), holder: .vendor(vendor.id), entityID: vendor.entityID, accountNumber: accountNumber,
-                bic: bic, routingNumber: routing, cnapsCode: cnaps, currency: currency,
-                holderName: input.holderName ?? vendor.name, bankName: input.bankName, createdAt: now)
+                id: clock.newID(), holder: .vendor(vendor.id), entityID: vendor.entityID,
+                accountNumber: details.accountNumber, bic: details.bic, routingNumber: details.routingNumber,
+                cnapsCode: details.cnapsCode, currency: details.currency, holderName: input.holderName ?? vendor.name,
+                bankName: input.bankName, createdAt: now)
         }
     }
 

@@ -187,7 +187,42 @@ public struct TransitionRequest: Codable, Sendable {
     public init(reason: String? = nil) { self.reason = reason }
 }
 
+/// Where an account is, checked: what both a new entity or vendor account and an ERP's vendor account need.
+struct AccountDetails {
+    var accountNumber: AccountNumber
+    var bic: BIC?
+    var routingNumber: ABARoutingNumber?
+    var cnapsCode: CNAPSCode?
+    var currency: Currency
+}
+
 extension FieldErrorCollector {
+    /// Checks exactly one of IBAN and domestic number, and the bank codes and currency beside it, adding
+    /// every problem under its field name; nil when anything is wrong.
+    mutating func accountDetails(
+        iban: String?, accountNumber: String?, bic: String?, routingNumber: String?, cnapsCode: String?,
+        currency: String
+    ) -> AccountDetails? {
+        let currency = self.currency("currency", currency)
+        let number: AccountNumber?
+        switch (iban, accountNumber) {
+        case (let iban?, nil):
+            number = identifier("iban", iban) { text throws(IdentifierError) in try IBAN(text) }.map { AccountNumber.iban($0) }
+        case (nil, let domestic?):
+            number = field { () throws(FieldError) in try AccountNumber.domestic(validating: domestic) }
+        default:
+            add("iban", code: "account_number_required", "give exactly one of iban and account_number")
+            number = nil
+        }
+        let bic = identifier("bic", bic) { text throws(IdentifierError) in try BIC(text) }
+        let routing = identifier("routing_number", routingNumber) { text throws(IdentifierError) in
+            try ABARoutingNumber(text)
+        }
+        let cnaps = identifier("cnaps_code", cnapsCode) { text throws(IdentifierError) in try CNAPSCode(text) }
+        guard let currency, let number else { return nil }
+        return AccountDetails(accountNumber: number, bic: bic, routingNumber: routing, cnapsCode: cnaps, currency: currency)
+    }
+
     mutating func id<Object: Identified>(_ path: String, _ text: String) -> ID<Object>? {
         check(path, code: { _ in "invalid_id" }) { () throws(InvalidIDError) in try ID<Object>(text) }
     }

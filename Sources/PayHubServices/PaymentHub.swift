@@ -85,32 +85,15 @@ public struct PaymentHub: Sendable {
                 FieldError(path: "entity_id", code: "holder_required", message: "give exactly one of entity_id and vendor_id")
             ])
         }
-        let currency = problems.currency("currency", input.currency)
-        let accountNumber: AccountNumber?
-        switch (input.iban, input.accountNumber) {
-        case (let iban?, nil):
-            accountNumber = problems.identifier("iban", iban) { text throws(IdentifierError) in try IBAN(text) }.map {
-                AccountNumber.iban($0)
-            }
-        case (nil, let number?):
-            accountNumber = problems.field { () throws(FieldError) in try AccountNumber.domestic(validating: number) }
-        default:
-            problems.add("iban", code: "account_number_required", "give exactly one of iban and account_number")
-            accountNumber = nil
-        }
-        let bic = problems.identifier("bic", input.bic) { text throws(IdentifierError) in try BIC(text) }
-        let routing = problems.identifier("routing_number", input.routingNumber) { text throws(IdentifierError) in
-            try ABARoutingNumber(text)
-        }
-        let cnaps = problems.identifier("cnaps_code", input.cnapsCode) { text throws(IdentifierError) in
-            try CNAPSCode(text)
-        }
+        let details = problems.accountDetails(
+            iban: input.iban, accountNumber: input.accountNumber, bic: input.bic, routingNumber: input.routingNumber,
+            cnapsCode: input.cnapsCode, currency: input.currency)
         try problems.throwIfAny()
-        guard let currency, let accountNumber else { throw ValidationFailure(problems.errors) }
+        guard let details else { throw ValidationFailure(problems.errors) }
         let account = try BankAccount(
-            id: clock.newID(), holder: holder, entityID: entityID, accountNumber: accountNumber, bic: bic,
-            routingNumber: routing, cnapsCode: cnaps, currency: currency, holderName: input.holderName,
-            bankName: input.bankName, createdAt: clock.now())
+            id: clock.newID(), holder: holder, entityID: entityID, accountNumber: details.accountNumber,
+            bic: details.bic, routingNumber: details.routingNumber, cnapsCode: details.cnapsCode,
+            currency: details.currency, holderName: input.holderName, bankName: input.bankName, createdAt: clock.now())
         try await store.createBankAccount(account, context: context.audit(at: clock.now()))
         return account
     }
