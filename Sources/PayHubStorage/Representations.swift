@@ -215,24 +215,10 @@ public struct PayableResource: Encodable, Sendable {
         case createdAt = "created_at"
     }
 
-    /// This payable's ``CanonicalJSON``, written directly (the import path writes one per row).
+    /// This payable's ``CanonicalJSON``, written directly (the import path writes one per row); a test
+    /// holds it to `CanonicalJSON.string(PayableResource(payable))`.
     public static func canonicalJSON(_ payable: Payable) -> String {
-        // Keys in sorted order, as CanonicalJSON.string(PayableResource(payable)) writes them (a test holds
-        // the two to each other).
-        var json = CanonicalJSON.SortedWriter()
-        json.field("amount", payable.amount.decimalString)
-        json.field("created_at", Timestamp.iso8601(payable.createdAt))
-        json.field("currency", payable.amount.currency.code)
-        json.field("due_date", payable.dueDate.iso8601)
-        json.field("entity_id", payable.entityID.rawValue)
-        json.field("external_id", payable.source.externalID)
-        json.field("id", payable.id.rawValue)
-        json.field("invoice_date", payable.invoiceDate.iso8601)
-        json.field("invoice_number", payable.invoiceNumber)
-        json.field("source", payable.source.system)
-        json.field("state", payable.state.rawValue)
-        json.field("vendor_id", payable.vendorID.rawValue)
-        return json.finish()
+        CanonicalJSON.payable(payable, withCreatedAt: true)
     }
 
     public init(_ payable: Payable) {
@@ -335,6 +321,25 @@ public enum CanonicalJSON {
             utf8.append(UInt8(ascii: "}"))
             return String(decoding: utf8, as: UTF8.self)
         }
+    }
+
+    /// A payable's fields in sorted key order, as the API shows it (with `created_at`) or as the audit
+    /// trail keeps it (without): written directly, since an import writes both for every row.
+    static func payable(_ payable: Payable, withCreatedAt: Bool) -> String {
+        var json = SortedWriter()
+        json.field("amount", payable.amount.decimalString)
+        if withCreatedAt { json.field("created_at", Timestamp.iso8601(payable.createdAt)) }
+        json.field("currency", payable.amount.currency.code)
+        json.field("due_date", payable.dueDate.iso8601)
+        json.field("entity_id", payable.entityID.rawValue)
+        json.field("external_id", payable.source.externalID)
+        json.field("id", payable.id.rawValue)
+        json.field("invoice_date", payable.invoiceDate.iso8601)
+        json.field("invoice_number", payable.invoiceNumber)
+        json.field("source", payable.source.system)
+        json.field("state", payable.state.rawValue)
+        json.field("vendor_id", payable.vendorID.rawValue)
+        return json.finish()
     }
 
     /// A JSON string literal as JSONEncoder writes it: `"` and `\` escaped, control characters as
