@@ -314,7 +314,7 @@ extension SQLTransactionRunner {
     ) async throws -> Page<QuarantinedRow> {
         let records = self.records
         return try await readTransaction { session in
-            var builder = ListQueries.Builder(table: "import_rejections", entityColumn: "", scope: .all)
+            var builder = ListQueries.Builder(table: "import_rejections")
             builder.equal("import_id", importID.rawValue)
             builder.equal("state", state?.rawValue)
             let fetched = try session.rows(builder.query(page)).map { try records.quarantinedRow(from: $0) }

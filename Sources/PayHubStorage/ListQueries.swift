@@ -53,6 +53,11 @@ public enum ListQueries {
         var conditions: [String] = []
         var binds: [SQLValue] = []
 
+        /// A list of a table that belongs to no entity (its rows are scoped through their parent, if at all).
+        init(table: String) {
+            self.table = table
+        }
+
         init(table: String, entityColumn: String, scope: EntityScope) {
             self.table = table
             if case .only(let entities) = scope {

@@ -210,7 +210,7 @@ extension SQLTransactionRunner {
     public func webhooks(_ page: PageRequest) async throws -> Page<WebhookSubscription> {
         let records = self.records
         return try await readTransaction { session in
-            var builder = ListQueries.Builder(table: "webhook_subscriptions", entityColumn: "", scope: .all)
+            var builder = ListQueries.Builder(table: "webhook_subscriptions")
             let fetched = try session.rows(builder.query(page)).map { try records.webhook(from: $0) }
             return Page(fetched: fetched, limit: page.limit, id: \.id.rawValue)
         }
@@ -382,7 +382,7 @@ extension SQLTransactionRunner {
     ) async throws -> Page<WebhookDelivery> {
         let records = self.records
         return try await readTransaction { session in
-            var builder = ListQueries.Builder(table: "webhook_deliveries", entityColumn: "", scope: .all)
+            var builder = ListQueries.Builder(table: "webhook_deliveries")
             builder.equal("subscription_id", subscriptionID.rawValue)
             builder.equal("state", state?.rawValue)
             let fetched = try session.rows(builder.query(page)).map { try records.delivery(from: $0) }
