@@ -14,9 +14,8 @@ public struct Clock: Sendable {
 
     /// A new id; ids made by this process sort in the order they were made (see ``IDSequence``).
     public func newID<Object: Identified>(_: Object.Type = Object.self) -> ID<Object> {
-        var generator = SystemRandomNumberGenerator()
-        let (milliseconds, sequence) = IDSequence.next(UInt64(max(now().timeIntervalSince1970, 0) * 1000))
-        return ID.generate(millisecondsSinceEpoch: milliseconds, sequence: sequence, using: &generator)
+        var (milliseconds, sequence, random) = IDSequence.next(UInt64(max(now().timeIntervalSince1970, 0) * 1000))
+        return ID.generate(millisecondsSinceEpoch: milliseconds, sequence: sequence, using: &random)
     }
 }
 
@@ -47,18 +46,42 @@ public struct AccessDenied: Error, Sendable, Hashable, CustomStringConvertible {
 /// Numbers the ids this process makes within each millisecond, and never lets time run backwards for
 /// them (a fixed test clock, or the wall clock stepped back), so later ids always sort later.
 enum IDSequence {
-    private static let last = Mutex<(milliseconds: UInt64, sequence: UInt32)>((0, 0))
+    private struct State {
+        var milliseconds: UInt64 = 0
+        var sequence: UInt32 = 0
+        /// Reseeded from the system every 4,096 ids (see ``IDRandomness`` for why not every time).
+        var random = IDRandomness()
+        var drawn = 0
+    }
 
-    static func next(_ milliseconds: UInt64) -> (UInt64, UInt32) {
-        last.withLock { last in
-            if milliseconds > last.milliseconds {
-                last = (milliseconds, 0)
-            } else if last.sequence == .max {
-                last = (last.milliseconds + 1, 0)
+    private static let state = Mutex(State())
+
+    /// The next (millisecond, sequence) pair, and a random word for the id's remaining bits.
+    static func next(_ milliseconds: UInt64) -> (UInt64, UInt32, PresetRandomWord) {
+        state.withLock { state in
+            if milliseconds > state.milliseconds {
+                (state.milliseconds, state.sequence) = (milliseconds, 0)
+            } else if state.sequence == .max {
+                (state.milliseconds, state.sequence) = (state.milliseconds + 1, 0)
             } else {
-                last.sequence += 1
+                state.sequence += 1
             }
-            return last
+            state.drawn += 1
+            if state.drawn % 4096 == 0 { state.random = IDRandomness() }
+            return (state.milliseconds, state.sequence, PresetRandomWord(state.random.next()))
         }
+    }
+}
+
+/// A random word drawn in advance, handed out as a generator: an id with a sequence number needs one.
+struct PresetRandomWord: RandomNumberGenerator {
+    private var word: UInt64?
+
+    init(_ word: UInt64) { self.word = word }
+
+    mutating func next() -> UInt64 {
+        guard let word else { preconditionFailure("an id with a sequence number draws one random word") }
+        self.word = nil
+        return word
     }
 }

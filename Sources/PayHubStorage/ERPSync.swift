@@ -149,22 +149,32 @@ struct SyncWriter {
 
     private mutating func upsert(_ batch: SyncBatch) throws -> SyncResult {
         let vendors = try batch.vendors.map { try upsert($0) }
-        let candidates = batch.payables.map { item -> Payable in
-            // (A vendor upserted in this batch may turn out to exist: its stored id replaces the fresh one.)
-            var payable = item.payable
+        // Each payable as it will be stored, and the entry prepared for creating it if that is still
+        // the payable it was made for. A vendor upserted in this batch may turn out to exist: its stored
+        // id replaces the fresh one.
+        var candidates: [Payable] = []
+        var creations: [AuditEntry?] = []
+        candidates.reserveCapacity(batch.payables.count)
+        creations.reserveCapacity(batch.payables.count)
+        for item in batch.payables {
             switch item.vendor {
+            case .id(let id) where id == item.payable.vendorID:
+                candidates.append(item.payable)
+                creations.append(item.creation)
             case .id(let id):
+                var payable = item.payable
                 payable.vendorID = id
+                candidates.append(payable)
+                creations.append(nil)
             case .batchVendor(let index):
+                var payable = item.payable
                 payable.vendorID = vendors[index].vendor.id
                 payable.entityID = vendors[index].vendor.entityID
+                creations.append(payable == item.payable ? item.creation : nil)
+                candidates.append(payable)
             }
-            return payable
         }
-        let prepared = zip(batch.payables, candidates).map { item, candidate in
-            item.payable == candidate ? item.creation : nil
-        }
-        return SyncResult(vendors: vendors, payables: try upsert(candidates, creations: prepared))
+        return SyncResult(vendors: vendors, payables: try upsert(candidates, creations: creations))
     }
 
     private mutating func audit(_ entry: AuditEntry) {

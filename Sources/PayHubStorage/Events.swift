@@ -179,16 +179,21 @@ extension Records {
 
     /// Several events in one statement, each with its cursor.
     func insert(_ drafts: ArraySlice<(EventDraft, Int64)>, at date: Date) -> SQLQuery {
-        var generator = SystemRandomNumberGenerator()
+        var generator = IDRandomness()
         let created = StoredTime.milliseconds(date)
         var binds: [SQLValue] = []
         binds.reserveCapacity(drafts.count * 9)
         for (draft, cursor) in drafts {
             let id = ID<FeedEvent>.generate(millisecondsSinceEpoch: UInt64(created), sequence: UInt32(truncatingIfNeeded: cursor), using: &generator)
-            binds += [
-                .integer(cursor), .text(id.rawValue), .text(draft.type), .text(draft.objectType), .text(draft.objectID),
-                SQLValue(draft.entityID), .integer(created), .text(draft.objectJSON), SQLValue(draft.previousJSON),
-            ]
+            binds.append(.integer(cursor))
+            binds.append(.text(id.rawValue))
+            binds.append(.text(draft.type))
+            binds.append(.text(draft.objectType))
+            binds.append(.text(draft.objectID))
+            binds.append(SQLValue(draft.entityID))
+            binds.append(.integer(created))
+            binds.append(.text(draft.objectJSON))
+            binds.append(SQLValue(draft.previousJSON))
         }
         return SQLQuery(
             """

@@ -170,14 +170,21 @@ public struct Records: Sendable {
         let updated = StoredTime.milliseconds(updatedAt)
         var binds: [SQLValue] = []
         binds.reserveCapacity(payables.count * 13)
+        // One append per value: an array literal per row would be one more allocation per payable.
         for payable in payables {
-            binds += [
-                .text(payable.id.rawValue), .text(payable.entityID.rawValue), .text(payable.vendorID.rawValue),
-                .text(payable.invoiceNumber), .text(payable.invoiceDate.iso8601), .text(payable.dueDate.iso8601),
-                .integer(payable.amount.minorUnits), .text(payable.amount.currency.code), .text(payable.source.system),
-                .text(payable.source.externalID), .text(payable.state.rawValue),
-                .integer(StoredTime.milliseconds(payable.createdAt)), .integer(updated),
-            ]
+            binds.append(.text(payable.id.rawValue))
+            binds.append(.text(payable.entityID.rawValue))
+            binds.append(.text(payable.vendorID.rawValue))
+            binds.append(.text(payable.invoiceNumber))
+            binds.append(.text(payable.invoiceDate.iso8601))
+            binds.append(.text(payable.dueDate.iso8601))
+            binds.append(.integer(payable.amount.minorUnits))
+            binds.append(.text(payable.amount.currency.code))
+            binds.append(.text(payable.source.system))
+            binds.append(.text(payable.source.externalID))
+            binds.append(.text(payable.state.rawValue))
+            binds.append(.integer(StoredTime.milliseconds(payable.createdAt)))
+            binds.append(.integer(updated))
         }
         let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         return SQLQuery(
@@ -384,12 +391,20 @@ public struct Records: Sendable {
         var binds: [SQLValue] = []
         binds.reserveCapacity(events.count * 14)
         for event in events {
-            binds += [
-                .integer(event.sequence), .integer(event.occurredAtMilliseconds), .text(event.actorKind),
-                .text(event.actorID), .text(event.action), .text(event.objectType), .text(event.objectID),
-                SQLValue(event.entityID), SQLValue(event.before), SQLValue(event.after), .text(event.origin),
-                SQLValue(event.requestID), .text(event.previousHash), .text(event.hash),
-            ]
+            binds.append(.integer(event.sequence))
+            binds.append(.integer(event.occurredAtMilliseconds))
+            binds.append(.text(event.actorKind))
+            binds.append(.text(event.actorID))
+            binds.append(.text(event.action))
+            binds.append(.text(event.objectType))
+            binds.append(.text(event.objectID))
+            binds.append(SQLValue(event.entityID))
+            binds.append(SQLValue(event.before))
+            binds.append(SQLValue(event.after))
+            binds.append(.text(event.origin))
+            binds.append(SQLValue(event.requestID))
+            binds.append(.text(event.previousHash))
+            binds.append(.text(event.hash))
         }
         return SQLQuery(
             """

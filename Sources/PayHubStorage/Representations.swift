@@ -313,7 +313,8 @@ public enum CanonicalJSON {
             if utf8.count > 1 { utf8.append(UInt8(ascii: ",")) }
             utf8.append(UInt8(ascii: "\""))
             key.withUTF8Buffer { utf8.append(contentsOf: $0) }
-            utf8 += [UInt8(ascii: "\""), UInt8(ascii: ":")]
+            utf8.append(UInt8(ascii: "\""))
+            utf8.append(UInt8(ascii: ":"))
             CanonicalJSON.appendString(value, to: &utf8)
         }
 
@@ -344,24 +345,44 @@ public enum CanonicalJSON {
 
     /// A JSON string literal as JSONEncoder writes it: `"` and `\` escaped, control characters as
     /// `\n`, `\t`… or `\u00XX`, everything else (slashes, non-ASCII) as it is.
+    ///
+    /// Nearly every value an import writes needs no escaping, so it is copied in one piece; only a value
+    /// that does is written byte by byte.
     static func appendString(_ text: String, to utf8: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         utf8.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x08: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x0C: utf8 += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-            case 0..<0x20: utf8 += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: utf8.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                utf8.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    utf8.append(UInt8(ascii: "\\"))
+                    utf8.append(byte)
+                case 0x0A: appendEscape(UInt8(ascii: "n"), to: &utf8)
+                case 0x0D: appendEscape(UInt8(ascii: "r"), to: &utf8)
+                case 0x09: appendEscape(UInt8(ascii: "t"), to: &utf8)
+                case 0x08: appendEscape(UInt8(ascii: "b"), to: &utf8)
+                case 0x0C: appendEscape(UInt8(ascii: "f"), to: &utf8)
+                case 0..<0x20:
+                    utf8.append(contentsOf: "\\u00".utf8)
+                    utf8.append(hexDigits[Int(byte >> 4)])
+                    utf8.append(hexDigits[Int(byte & 0xF)])
+                default: utf8.append(byte)
+                }
             }
         }
         utf8.append(UInt8(ascii: "\""))
     }
+
+    private static func appendEscape(_ letter: UInt8, to utf8: inout [UInt8]) {
+        utf8.append(UInt8(ascii: "\\"))
+        utf8.append(letter)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     public static func string(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()

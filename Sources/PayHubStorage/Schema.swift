@@ -10,12 +10,25 @@ public enum Schema {
 
     public struct Migration: Sendable {
         public let id: String
-        let statements: [String]
+        private let sqlite: [String]
+        private let postgres: [String]
 
-        /// The statements for `dialect`; only the binary column type differs.
+        /// One migration for both databases; only the binary column type (`{blob}`) differs.
+        init(id: String, statements: [String]) {
+            self.init(id: id, sqlite: statements, postgres: statements)
+        }
+
+        /// A change the two databases make differently, such as dropping a constraint SQLite cannot drop.
+        init(id: String, sqlite: [String], postgres: [String]) {
+            self.id = id
+            self.sqlite = sqlite
+            self.postgres = postgres
+        }
+
         public func statements(for dialect: Dialect) -> [String] {
-            statements.map {
-                $0.replacingOccurrences(of: "{blob}", with: dialect == .sqlite ? "BLOB" : "BYTEA")
+            switch dialect {
+            case .sqlite: sqlite.map { $0.replacingOccurrences(of: "{blob}", with: "BLOB") }
+            case .postgres: postgres.map { $0.replacingOccurrences(of: "{blob}", with: "BYTEA") }
             }
         }
     }
@@ -27,6 +40,9 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration(id: "0001_foundation", statements: foundation),
         Migration(id: "0002_erp_sync", statements: erpSync),
+        Migration(id: "0003_audit_hash_not_indexed", sqlite: auditHashNotIndexed, postgres: [
+            "ALTER TABLE audit_events DROP CONSTRAINT audit_events_hash_key"
+        ]),
     ]
 
     private static let paymentStates = PaymentStateList.sql
@@ -304,6 +320,42 @@ public enum Schema {
             updated_at BIGINT NOT NULL
         )
         """,
+    ]
+
+    /// `audit_events.hash` loses its UNIQUE constraint, the one index of the trail in random order: it
+    /// cost an import of 100,000 payables about 0.4 s of its 3 and guarded nothing. The chain's integrity
+    /// rests on `sequence` (the primary key, dense) and on each event carrying its predecessor's hash,
+    /// which the audit verifier checks; nothing looks an event up by its hash. SQLite cannot drop a
+    /// constraint, so the table is rebuilt, keeping every row and column as it was.
+    private static let auditHashNotIndexed = [
+        """
+        CREATE TABLE audit_events_rebuilt (
+            sequence BIGINT PRIMARY KEY,
+            occurred_at BIGINT NOT NULL,
+            actor_kind TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_id TEXT NOT NULL,
+            entity_id TEXT,
+            before_json TEXT,
+            after_json TEXT,
+            origin TEXT NOT NULL,
+            request_id TEXT,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )
+        """,
+        """
+        INSERT INTO audit_events_rebuilt (sequence, occurred_at, actor_kind, actor_id, action, object_type, object_id,
+            entity_id, before_json, after_json, origin, request_id, previous_hash, hash)
+        SELECT sequence, occurred_at, actor_kind, actor_id, action, object_type, object_id,
+            entity_id, before_json, after_json, origin, request_id, previous_hash, hash
+        FROM audit_events ORDER BY sequence
+        """,
+        "DROP TABLE audit_events",
+        "ALTER TABLE audit_events_rebuilt RENAME TO audit_events",
+        "CREATE INDEX audit_events_object ON audit_events (object_type, object_id)",
     ]
 }
 

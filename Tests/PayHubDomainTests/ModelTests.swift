@@ -14,6 +14,8 @@ struct ModelTests {
         #expect(try date.adding(days: 1).iso8601 == "2024-03-01")
         #expect(try LocalDate(iso8601: "1970-01-01").daysSinceEpoch == 0)
         #expect(try LocalDate(iso8601: "2026-12-31").adding(days: 1).iso8601 == "2027-01-01")
+        #expect(try LocalDate(year: 33, month: 1, day: 5).iso8601 == "0033-01-05", "years below 1000 are padded")
+        #expect(try LocalDate(year: 9999, month: 12, day: 31).iso8601 == "9999-12-31")
         for text in ["2023-02-29", "2024-13-01", "2024-1-01", "24-01-01", "2024-01-32", "2024/01/01", ""] {
             #expect(throws: LocalDateError.self, "\(text)") { try LocalDate(iso8601: text) }
         }

@@ -52,7 +52,7 @@ extension ERPFileReader {
             } catch let error as FormatError {
                 throw Self.shifted(error, by: offset, prefixLines: prefixLines)
             }
-            linesRead += piece.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } }
+            linesRead += Self.lineBreakCount(in: piece)
             pending.removeSubrange(pending.startIndex..<cut)
         }
     }
@@ -99,37 +99,49 @@ extension ERPFileReader {
         }
     }
 
+    // The scans below read the bytes through a buffer pointer: Data's per-byte subscript costs more
+    // than the scan itself, and every byte of an import passes through `lastRecordEnd` once.
+
     /// The index just after the `line`-th line break outside quotes, or nil if there are fewer.
     static func offset(afterLine line: Int, in bytes: Data) -> Data.Index? {
         guard line > 0 else { return bytes.startIndex }
-        var seen = 0
-        var inQuotes = false
-        for index in bytes.indices {
-            switch bytes[index] {
-            case 0x22: inQuotes.toggle()
-            case 0x0A where !inQuotes:
-                seen += 1
-                if seen == line { return bytes.index(after: index) }
-            default: break
+        return bytes.withUnsafeBytes { raw -> Data.Index? in
+            var seen = 0
+            var inQuotes = false
+            for position in raw.indices {
+                switch raw[position] {
+                case 0x22: inQuotes.toggle()
+                case 0x0A where !inQuotes:
+                    seen += 1
+                    if seen == line { return bytes.startIndex + position + 1 }
+                default: break
+                }
             }
+            return nil
         }
-        return nil
     }
 
     /// The index just after the last line break outside quotes: the end of the last whole record.
     /// `"` is never part of a multi-byte character in UTF-8, GB18030 or Windows-1252, so a byte scan
     /// is exact for every encoding read here but UTF-16.
     static func lastRecordEnd(in bytes: Data) -> Data.Index? {
-        var inQuotes = false
-        var last: Data.Index?
-        for index in bytes.indices {
-            switch bytes[index] {
-            case 0x22: inQuotes.toggle()
-            case 0x0A where !inQuotes: last = index
-            default: break
+        bytes.withUnsafeBytes { raw -> Data.Index? in
+            var inQuotes = false
+            var last: Int?
+            for position in raw.indices {
+                switch raw[position] {
+                case 0x22: inQuotes.toggle()
+                case 0x0A where !inQuotes: last = position
+                default: break
+                }
             }
+            return last.map { bytes.startIndex + $0 + 1 }
         }
-        return last.map { bytes.index(after: $0) }
+    }
+
+    /// Line feeds in `bytes`, quoted or not: the lines a piece moves the next piece's numbering on by.
+    static func lineBreakCount(in bytes: Data) -> Int {
+        bytes.withUnsafeBytes { raw in raw.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } } }
     }
 
     // MARK: Line numbers

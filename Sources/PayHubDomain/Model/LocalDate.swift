@@ -29,8 +29,23 @@ public struct LocalDate: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     public var iso8601: String {
-        let paddedYear = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
-        return paddedYear + "-" + (month < 10 ? "0" : "") + String(month) + "-" + (day < 10 ? "0" : "") + String(day)
+        // Ten digits and dashes written in place (the year is 1…9999 by construction): an import writes
+        // several dates per row.
+        String(unsafeUninitializedCapacity: 10) { buffer in
+            func digits(_ value: Int, count: Int, at start: Int) {
+                var value = value
+                for index in (start..<start + count).reversed() {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            digits(year, count: 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            digits(month, count: 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            digits(day, count: 2, at: 8)
+            return 10
+        }
     }
 
     public var description: String { iso8601 }

@@ -49,15 +49,29 @@ public struct ID<Object: Identified>: Hashable, Sendable, Comparable, CustomStri
         return ID(encoding: value)
     }
 
+    /// Crockford base32, lowercase: no i, l, o or u to misread.
+    private static var base32Alphabet: StaticString { "0123456789abcdefghjkmnpqrstvwxyz" }
+
     private init(encoding value: UInt128) {
-        var value = value
-        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
-        var characters = [UInt8](repeating: 0, count: 26)
-        for index in (0..<26).reversed() {
-            characters[index] = alphabet[Int(value & 31)]
-            value >>= 5
+        let prefix = Object.idPrefix
+        var prefixBytes = prefix
+        let length = prefix.utf8.count + 1 + 26
+        // Written straight into the string's storage: an import makes one id per row.
+        let text = prefixBytes.withUTF8 { prefix in
+            Self.base32Alphabet.withUTF8Buffer { alphabet in
+                String(unsafeUninitializedCapacity: length) { buffer in
+                    _ = buffer.initialize(fromContentsOf: prefix)
+                    buffer[prefix.count] = UInt8(ascii: "_")
+                    var value = value
+                    for index in (prefix.count + 1..<length).reversed() {
+                        buffer[index] = alphabet[Int(value & 31)]
+                        value >>= 5
+                    }
+                    return length
+                }
+            }
         }
-        self.init(trusted: Object.idPrefix + "_" + String(decoding: characters, as: UTF8.self))
+        self.init(trusted: text)
     }
 
     public var description: String { rawValue }
