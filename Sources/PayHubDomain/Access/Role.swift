@@ -27,6 +27,24 @@ public enum Permission: String, Sendable, Hashable, CaseIterable, Codable {
     case eventsRead = "events.read"
     /// Webhook subscriptions: create, change, read their delivery log, replay.
     case webhooksManage = "webhooks.manage"
+    /// The final step of an approval chain that has one: letting an approved payment go to the bank.
+    /// Treasurers only; the releaser must differ from every approver of the chain (see
+    /// ``ApprovalChainState``).
+    case paymentsRelease = "payments.release"
+    /// Reading approval policies, their versions, and simulating or testing them.
+    case policiesRead = "policies.read"
+    /// Writing a new version of an approval policy.
+    ///
+    /// Held by the administrator and the treasurer: the people who set the rules are accountable for
+    /// them, and every version is kept and audited. Neither clerks nor integrations, whose payments
+    /// the policies judge, may change them.
+    case policiesWrite = "policies.write"
+    /// Loading the daily exchange rates that approval thresholds are compared in.
+    case fxRatesWrite = "fx_rates.write"
+    /// Maintaining the sanctions lists and the screening settings.
+    case sanctionsManage = "sanctions.manage"
+    /// Releasing a payment a control held (a suspected duplicate, a sanctions hit) after looking at it.
+    case controlsRelease = "controls.release"
 }
 
 /// A user's job, which decides the permissions they hold.
@@ -41,13 +59,16 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
     /// The permissions of each role.
     ///
     /// Segregation of duties starts here: whoever can create payments cannot approve them (the clerk and
-    /// the integration), and the administrator, who manages users, approves nothing.
+    /// the integration), and the administrator, who manages users, approves nothing. Only the treasurer
+    /// releases, and neither the clerk nor the integration may change the policies that judge their
+    /// payments. Per payment, ``ApprovalChainState`` adds the rest (no initiator, nobody twice).
     public var permissions: Set<Permission> {
         switch self {
         case .admin:
             [
                 .entitiesRead, .entitiesWrite, .bankAccountsRead, .bankAccountsWrite, .vendorsRead, .payablesRead,
                 .paymentsRead, .usersManage, .apiKeysManage, .auditRead, .importsRead, .eventsRead, .webhooksManage,
+                .policiesRead, .policiesWrite, .fxRatesWrite, .sanctionsManage,
             ]
         case .apClerk:
             [
@@ -57,17 +78,18 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
         case .approver:
             [
                 .entitiesRead, .bankAccountsRead, .bankAccountsVerify, .vendorsRead, .payablesRead, .paymentsRead,
-                .paymentsApprove, .paymentsHold,
+                .paymentsApprove, .paymentsHold, .policiesRead, .controlsRelease,
             ]
         case .treasurer:
             [
                 .entitiesRead, .bankAccountsRead, .bankAccountsWrite, .vendorsRead, .payablesRead, .paymentsRead,
                 .paymentsApprove, .paymentsHold, .paymentsCancel, .formatsParse, .bankAccountsVerify, .eventsRead,
+                .paymentsRelease, .policiesRead, .policiesWrite, .fxRatesWrite, .sanctionsManage, .controlsRelease,
             ]
         case .auditor:
             [
                 .entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .auditRead, .formatsParse,
-                .importsRead, .eventsRead,
+                .importsRead, .eventsRead, .policiesRead,
             ]
         case .integration:
             [
