@@ -82,6 +82,11 @@ public enum ListQueries {
 
         var whereClause: String { conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ") }
 
+        /// A work queue rather than a page: in `orderBy` order, at most `limit` rows.
+        func query(orderBy: String, limit: Int) -> SQLQuery {
+            SQLQuery("SELECT * FROM \(table)\(whereClause) ORDER BY \(orderBy) LIMIT ?", binds + [.integer(Int64(limit))])
+        }
+
         mutating func query(_ page: PageRequest) -> SQLQuery {
             if let after = page.afterID { add("id > ?", .text(after)) }
             return SQLQuery(

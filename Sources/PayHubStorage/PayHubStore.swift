@@ -111,6 +111,30 @@ public protocol PayHubStore: Sendable {
     func delivery(_ id: ID<WebhookDelivery>) async throws -> WebhookDelivery?
     func deliveryAttempts(_ id: ID<WebhookDelivery>) async throws -> [DeliveryAttempt]
     func replayDelivery(_ id: ID<WebhookDelivery>, now: Date, context: AuditContext) async throws -> WebhookDelivery
+
+    // Approvals and controls (shared SQL in Approvals.swift)
+    func savePolicyDocument(
+        kind: PolicyKind, documentJSON: String, sourceText: String, sourceFormat: String, context: AuditContext
+    ) async throws -> PolicyDocumentVersion
+    func policyDocument(_ kind: PolicyKind, version: Int64?) async throws -> PolicyDocumentVersion?
+    func policyDocumentVersions(_ kind: PolicyKind) async throws -> [PolicyDocumentVersion]
+    func saveFXRates(_ rates: [StoredFXRate], source: String, context: AuditContext) async throws -> Int
+    func fxRates(between first: String, and second: String, onOrBefore date: LocalDate) async throws -> [StoredFXRate]
+    func writeApprovalStep(_ write: ApprovalWrite, context: AuditContext) async throws -> Payment
+    func approvalRound(of paymentID: ID<Payment>) async throws -> (ApprovalRound, [RecordedApprovalAction])?
+    func awaitingRounds(scope: EntityScope, limit: Int) async throws -> [ApprovalRound]
+    func controlFindings(of paymentID: ID<Payment>) async throws -> [ControlFinding]
+    func openControlFindings(scope: EntityScope, limit: Int) async throws -> [ControlFinding]
+    func initiators(of payment: Payment) async throws -> Set<String>
+    func saveDelegation(_ delegation: StoredDelegation, context: AuditContext) async throws
+    func delegations(to user: ID<User>, notEndedBy date: Date) async throws -> [StoredDelegation]
+    func setGroups(_ groups: Set<String>, of user: ID<User>, context: AuditContext) async throws
+    func groups(of user: ID<User>) async throws -> Set<String>
+    func approvalHistory(vendorID: ID<Vendor>, creditorAccountID: ID<BankAccount>, excluding paymentID: ID<Payment>)
+        async throws -> (riskRating: String, paymentsToVendor: Int, paymentsToAccount: Int)
+    func setRiskRating(_ rating: String, of vendorID: ID<Vendor>, context: AuditContext) async throws
+    func duplicateCandidates(for payment: Payment, invoiceDates: ClosedRange<LocalDate>) async throws
+        -> (payables: [(Payable, paymentState: PaymentState?, paymentID: ID<Payment>?)], vendors: [Vendor], accounts: [BankAccount])
 }
 
 extension PayHubStore {

@@ -43,6 +43,7 @@ public enum Schema {
         Migration(id: "0003_audit_hash_not_indexed", sqlite: auditHashNotIndexed, postgres: [
             "ALTER TABLE audit_events DROP CONSTRAINT audit_events_hash_key"
         ]),
+        Migration(id: "0004_approvals", statements: approvals),
     ]
 
     private static let paymentStates = PaymentStateList.sql
@@ -318,6 +319,150 @@ public enum Schema {
             consumer TEXT PRIMARY KEY,
             event_cursor BIGINT NOT NULL,
             updated_at BIGINT NOT NULL
+        )
+        """,
+    ]
+
+    private static let policyKinds = "'approval', 'controls'"
+    private static let findingKinds = "'duplicate', 'sanctions', 'limit', 'policy_hold', 'manual_hold'"
+    private static let approvalStatuses = "'awaiting', 'approved', 'rejected', 'held', 'blocked', 'superseded'"
+
+    /// Approvals and the controls before them: versioned policy documents, the FX rates amounts are judged
+    /// in, each payment's approval round with its recorded actions, control findings that hold a payment,
+    /// delegations, approver groups, TOTP enrolment and sanctions lists with each vendor's screening.
+    private static let approvals = [
+        "ALTER TABLE vendors ADD COLUMN risk_rating TEXT NOT NULL DEFAULT 'low' CHECK (risk_rating IN ('low', 'medium', 'high'))",
+        // Every version is kept; the highest of a kind is in force. The text as submitted is kept beside
+        // the normalised JSON, so a reviewer sees exactly what was changed.
+        """
+        CREATE TABLE policy_documents (
+            kind TEXT NOT NULL CHECK (kind IN (\(policyKinds))),
+            version BIGINT NOT NULL CHECK (version > 0),
+            document_json TEXT NOT NULL,
+            source_text TEXT NOT NULL,
+            source_format TEXT NOT NULL CHECK (source_format IN ('yaml', 'json')),
+            created_by TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (kind, version)
+        )
+        """,
+        """
+        CREATE TABLE fx_rates (
+            base TEXT NOT NULL CHECK (length(base) = 3),
+            quote TEXT NOT NULL CHECK (length(quote) = 3),
+            rate_date TEXT NOT NULL,
+            rate TEXT NOT NULL,
+            source TEXT NOT NULL,
+            imported_at BIGINT NOT NULL,
+            PRIMARY KEY (base, quote, rate_date)
+        )
+        """,
+        // One round per submission: a payment released from a hold is judged again, under the policy in
+        // force then, in a new round. The chain's progress is rebuilt from the facts and the actions.
+        """
+        CREATE TABLE approval_rounds (
+            payment_id TEXT NOT NULL REFERENCES payments(id),
+            round INTEGER NOT NULL,
+            entity_id TEXT NOT NULL,
+            policy_version BIGINT NOT NULL,
+            rule_id TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('auto_approve', 'hold', 'block', 'chain')),
+            facts_json TEXT NOT NULL,
+            decision_json TEXT NOT NULL,
+            initiators TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN (\(approvalStatuses))),
+            current_stage INTEGER,
+            waiting_since BIGINT,
+            escalated_stage INTEGER,
+            started_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (payment_id, round)
+        )
+        """,
+        "CREATE INDEX approval_rounds_waiting ON approval_rounds (status, waiting_since)",
+        """
+        CREATE TABLE approval_actions (
+            payment_id TEXT NOT NULL,
+            round INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            action_json TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (payment_id, round, position),
+            FOREIGN KEY (payment_id, round) REFERENCES approval_rounds (payment_id, round)
+        )
+        """,
+        """
+        CREATE TABLE control_findings (
+            id TEXT PRIMARY KEY,
+            payment_id TEXT NOT NULL REFERENCES payments(id),
+            entity_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN (\(findingKinds))),
+            state TEXT NOT NULL CHECK (state IN ('open', 'released', 'cancelled')),
+            summary TEXT NOT NULL,
+            details_json TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            resolved_by TEXT,
+            resolved_at BIGINT,
+            resolution_reason TEXT
+        )
+        """,
+        "CREATE INDEX control_findings_payment ON control_findings (payment_id, created_at)",
+        "CREATE INDEX control_findings_open ON control_findings (state, entity_id, created_at)",
+        """
+        CREATE TABLE delegations (
+            id TEXT PRIMARY KEY,
+            from_user TEXT NOT NULL REFERENCES users(id),
+            to_user TEXT NOT NULL REFERENCES users(id),
+            entity_id TEXT,
+            valid_from BIGINT NOT NULL,
+            valid_until BIGINT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT,
+            CHECK (valid_until > valid_from),
+            CHECK (from_user <> to_user)
+        )
+        """,
+        "CREATE INDEX delegations_to ON delegations (to_user, valid_until)",
+        """
+        CREATE TABLE user_groups (
+            user_id TEXT NOT NULL REFERENCES users(id),
+            group_name TEXT NOT NULL,
+            PRIMARY KEY (user_id, group_name)
+        )
+        """,
+        // The TOTP secret is sealed like bank details; the last time step used stops a code's replay.
+        """
+        CREATE TABLE user_totp (
+            user_id TEXT PRIMARY KEY REFERENCES users(id),
+            secret_sealed {blob} NOT NULL,
+            enrolled_at BIGINT NOT NULL,
+            confirmed_at BIGINT,
+            last_time_step BIGINT
+        )
+        """,
+        """
+        CREATE TABLE sanctions_lists (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            version TEXT NOT NULL,
+            entry_count BIGINT NOT NULL,
+            content {blob} NOT NULL,
+            loaded_by TEXT NOT NULL,
+            loaded_at BIGINT NOT NULL,
+            UNIQUE (source, version)
+        )
+        """,
+        """
+        CREATE TABLE vendor_screenings (
+            vendor_id TEXT NOT NULL REFERENCES vendors(id),
+            list_id TEXT NOT NULL REFERENCES sanctions_lists(id),
+            outcome TEXT NOT NULL CHECK (outcome IN ('clear', 'potential_match')),
+            top_score TEXT,
+            hits_json TEXT NOT NULL,
+            screened_at BIGINT NOT NULL,
+            PRIMARY KEY (vendor_id, list_id)
         )
         """,
     ]

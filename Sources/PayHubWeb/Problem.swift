@@ -80,6 +80,18 @@ public struct Problem: Error, Sendable, Encodable {
             return Problem(
                 .conflict, type: "/problems/dual-control", title: "Bank details cannot be verified",
                 code: verification.code.rawValue, detail: verification.description)
+        case let chain as ApprovalChainError:
+            // Segregation of duties and eligibility are refusals of this caller (403); a finished chain
+            // is a state conflict (409).
+            let status: HTTPResponse.Status =
+                switch chain.code {
+                case .chainFinished, .notAChain, .invalidChain: .conflict
+                case .reasonRequired: .unprocessableContent
+                default: .forbidden
+                }
+            return Problem(
+                status, type: "/problems/approval-refused", title: "Approval refused", code: chain.code.rawValue,
+                detail: chain.description)
         case let transition as InvalidTransition:
             return Problem(
                 .conflict, type: "/problems/invalid-transition", title: "Invalid transition", code: "invalid_transition",

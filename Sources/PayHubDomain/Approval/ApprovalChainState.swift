@@ -2,14 +2,14 @@ import Foundation
 
 /// Someone acting on an approval chain, with the authority they hold at that moment.
 public struct ApprovalActor: Hashable, Sendable {
-    public var userID: ID<User>
+    public var actorID: ActorID
     /// The user's roles for the payment's entity.
     public var roles: Set<Role>
     /// The approval groups the user belongs to (`cfo-office`).
     public var groups: Set<String>
 
-    public init(userID: ID<User>, roles: Set<Role> = [], groups: Set<String> = []) {
-        self.userID = userID
+    public init(actorID: ActorID, roles: Set<Role> = [], groups: Set<String> = []) {
+        self.actorID = actorID
         self.roles = roles
         self.groups = groups
     }
@@ -29,7 +29,7 @@ public struct DelegatedAuthority: Hashable, Sendable {
         self.groups = groups
     }
 
-    public var delegator: ID<User> { delegation.from }
+    public var delegator: ActorID { delegation.from }
 }
 
 /// What someone does to a chain. Approving and releasing are separate acts, so a click meant for one
@@ -56,22 +56,22 @@ public struct RecordedApproval: Hashable, Sendable {
     public let stage: Int
     public let isRelease: Bool
     /// The person who acted.
-    public let by: ID<User>
+    public let by: ActorID
     /// The delegator, when `by` acted through a delegation.
-    public let onBehalfOf: ID<User>?
+    public let onBehalfOf: ActorID?
     public let at: Date
     public let totpVerified: Bool
 
     /// Everyone this approval stands for: the actor, and the delegator if any. Each may appear only
     /// once in a chain.
-    public var people: Set<ID<User>> { onBehalfOf.map { [by, $0] } ?? [by] }
+    public var people: Set<ActorID> { onBehalfOf.map { [by, $0] } ?? [by] }
 }
 
 /// Why and by whom a chain was rejected.
 public struct ChainRejection: Hashable, Sendable {
     public let stage: Int
-    public let by: ID<User>
-    public let onBehalfOf: ID<User>?
+    public let by: ActorID
+    public let onBehalfOf: ActorID?
     public let reason: String
     public let at: Date
 }
@@ -103,7 +103,7 @@ public struct ApprovalChainState: Hashable, Sendable {
     /// The payment's legal entity; delegations limited to another entity do not count here.
     public let entityID: ID<LegalEntity>
     /// Whoever created or imported the payment (`usr_…`): none of them may act on it.
-    public let initiators: Set<ID<User>>
+    public let initiators: Set<ActorID>
     /// The approval steps in order, then the release step.
     public let stages: [ApprovalStage]
     public private(set) var status: ApprovalChainStatus
@@ -115,7 +115,7 @@ public struct ApprovalChainState: Hashable, Sendable {
     /// Refuses a chain without steps or with a step asking for fewer than one approval: such a chain
     /// would approve a payment nobody looked at. (``ApprovalPolicy/validate()`` refuses them earlier.)
     public init(
-        chain: ApprovalChainSpec, entityID: ID<LegalEntity>, initiators: Set<ID<User>>, startedAt: Date
+        chain: ApprovalChainSpec, entityID: ID<LegalEntity>, initiators: Set<ActorID>, startedAt: Date
     ) throws(ApprovalChainError) {
         guard !chain.steps.isEmpty else { throw ApprovalChainError(code: .invalidChain, stage: nil) }
         var stages = chain.steps.enumerated().map {
@@ -136,7 +136,7 @@ public struct ApprovalChainState: Hashable, Sendable {
 
     /// The chain a policy decision asked for; ``ApprovalChainError/Code/notAChain`` when it asked for
     /// something else (auto-approval, a hold, a block).
-    public init(decision: PolicyDecision, initiators: Set<ID<User>>, startedAt: Date) throws(ApprovalChainError) {
+    public init(decision: PolicyDecision, initiators: Set<ActorID>, startedAt: Date) throws(ApprovalChainError) {
         guard case .chain(let chain) = decision.outcome else { throw ApprovalChainError(code: .notAChain, stage: nil) }
         try self.init(chain: chain, entityID: decision.entityID, initiators: initiators, startedAt: startedAt)
     }
@@ -154,7 +154,7 @@ public struct ApprovalChainState: Hashable, Sendable {
     public func approvals(ofStage index: Int) -> [RecordedApproval] { approvals.filter { $0.stage == index } }
 
     /// Everyone who approved or released so far, delegators included.
-    public var peopleWhoActed: Set<ID<User>> { approvals.reduce(into: []) { $0.formUnion($1.people) } }
+    public var peopleWhoActed: Set<ActorID> { approvals.reduce(into: []) { $0.formUnion($1.people) } }
 
     /// Applies `action`, leaving the state unchanged when it is refused.
     public mutating func apply(_ action: ApprovalChainAction) throws(ApprovalChainError) {
@@ -182,7 +182,7 @@ public struct ApprovalChainState: Hashable, Sendable {
             var next = self
             next.status = .rejected(
                 ChainRejection(
-                    stage: index, by: actor.userID, onBehalfOf: delegated?.delegator, reason: trimmed, at: time))
+                    stage: index, by: actor.actorID, onBehalfOf: delegated?.delegator, reason: trimmed, at: time))
             return next
         }
     }
@@ -194,7 +194,7 @@ public struct ApprovalChainState: Hashable, Sendable {
         let people = try authority(of: actor, delegated: delegated, at: time, for: stage)
         let earlier = peopleWhoActed
         if !people.isDisjoint(with: earlier) {
-            let approvers = approvals.filter { !$0.isRelease }.reduce(into: Set<ID<User>>()) { $0.formUnion($1.people) }
+            let approvers = approvals.filter { !$0.isRelease }.reduce(into: Set<ActorID>()) { $0.formUnion($1.people) }
             let code: ApprovalChainError.Code =
                 stage.isRelease && !people.isDisjoint(with: approvers) ? .releaserApproved : .alreadyActed
             throw ApprovalChainError(code: code, stage: stage.index)
@@ -205,7 +205,7 @@ public struct ApprovalChainState: Hashable, Sendable {
         var next = self
         next.approvals.append(
             RecordedApproval(
-                stage: stage.index, isRelease: stage.isRelease, by: actor.userID, onBehalfOf: delegated?.delegator,
+                stage: stage.index, isRelease: stage.isRelease, by: actor.actorID, onBehalfOf: delegated?.delegator,
                 at: time, totpVerified: totpVerified))
         if next.approvals(ofStage: stage.index).count >= stage.step.approvals {
             let following = stage.index + 1
@@ -218,12 +218,12 @@ public struct ApprovalChainState: Hashable, Sendable {
     /// role or group allow it.
     private func authority(
         of actor: ApprovalActor, delegated: DelegatedAuthority?, at time: Date, for stage: ApprovalStage
-    ) throws(ApprovalChainError) -> Set<ID<User>> {
-        var people: Set<ID<User>> = [actor.userID]
+    ) throws(ApprovalChainError) -> Set<ActorID> {
+        var people: Set<ActorID> = [actor.actorID]
         var roles = actor.roles
         var groups = actor.groups
         if let delegated {
-            guard delegated.delegation.to == actor.userID else {
+            guard delegated.delegation.to == actor.actorID else {
                 throw ApprovalChainError(code: .delegationNotForActor, stage: stage.index)
             }
             guard delegated.delegation.isInForce(at: time, for: entityID) else {
@@ -281,6 +281,12 @@ public struct ApprovalChainError: Error, Hashable, Sendable, CustomStringConvert
     public let code: Code
     /// The stage the act was aimed at, when there was one.
     public let stage: Int?
+
+    /// Also for the application's own checks of the same rules (an initiator releasing a held payment).
+    public init(code: Code, stage: Int?) {
+        self.code = code
+        self.stage = stage
+    }
 
     public var description: String {
         switch code {

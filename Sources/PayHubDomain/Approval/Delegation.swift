@@ -9,9 +9,9 @@ import Foundation
 /// twice through a stand-in (see ``ApprovalChainState``).
 public struct Delegation: Hashable, Sendable {
     /// The delegator, whose authority is lent.
-    public var from: ID<User>
+    public var from: ActorID
     /// The delegate, who acts.
-    public var to: ID<User>
+    public var to: ActorID
     /// The first instant the delegation counts.
     public var validFrom: Date
     /// The first instant it no longer counts.
@@ -21,7 +21,7 @@ public struct Delegation: Hashable, Sendable {
 
     /// A delegation; refused when someone delegates to themselves or the window is empty.
     public init(
-        from: ID<User>, to: ID<User>, validFrom: Date, validUntil: Date, entityID: ID<LegalEntity>? = nil
+        from: ActorID, to: ActorID, validFrom: Date, validUntil: Date, entityID: ID<LegalEntity>? = nil
     ) throws(ValidationFailure) {
         var problems = FieldErrorCollector()
         if from == to { problems.add("to", code: "self_delegation", "a user cannot delegate to themselves") }

@@ -13,10 +13,10 @@ struct ApprovalChainPropertyTests {
     /// One random case: the people with their real roles and groups, the initiators, the delegations.
     struct World {
         var people: [ApprovalActor]
-        var initiators: Set<ID<User>>
+        var initiators: Set<ActorID>
         var delegations: [Delegation]
 
-        func person(_ id: ID<User>) -> ApprovalActor? { people.first { $0.userID == id } }
+        func person(_ id: ActorID) -> ApprovalActor? { people.first { $0.actorID == id } }
     }
 
     static func randomStep(release: Bool, using random: inout SplitMix64) -> ApprovalStep {
@@ -43,14 +43,14 @@ struct ApprovalChainPropertyTests {
                 roles.insert(role)
             }
             let groups = Set(Self.groups.filter { _ in Int.random(in: 0..<10, using: &random) < 4 })
-            people.append(ApprovalActor(userID: Fixture.user("u\(index)"), roles: roles, groups: groups))
+            people.append(ApprovalActor(actorID: Fixture.user("u\(index)"), roles: roles, groups: groups))
         }
-        var initiators: Set<ID<User>> = [people.randomElement(using: &random)!.userID]
-        if Bool.random(using: &random) { initiators.insert(people.randomElement(using: &random)!.userID) }
+        var initiators: Set<ActorID> = [people.randomElement(using: &random)!.actorID]
+        if Bool.random(using: &random) { initiators.insert(people.randomElement(using: &random)!.actorID) }
         var delegations: [Delegation] = []
         for _ in 0..<Int.random(in: 0...4, using: &random) {
-            let from = people.randomElement(using: &random)!.userID
-            let to = people.randomElement(using: &random)!.userID
+            let from = people.randomElement(using: &random)!.actorID
+            let to = people.randomElement(using: &random)!.actorID
             guard from != to else { continue }
             let begin = Int.random(in: -20...80, using: &random)
             let length = Int.random(in: 1...60, using: &random)
@@ -85,7 +85,7 @@ struct ApprovalChainPropertyTests {
                 }
                 return Self.holds(stage.step.approvers, roles: delegator.roles, groups: delegator.groups)
             }
-        case 3..<5: candidates = world.delegations.filter { $0.to == actor.userID }
+        case 3..<5: candidates = world.delegations.filter { $0.to == actor.actorID }
         case 5: candidates = world.delegations  // most likely someone else's: must be refused
         default: candidates = []
         }
@@ -117,17 +117,17 @@ struct ApprovalChainPropertyTests {
     /// violation as a sentence.
     static func violations(of state: ApprovalChainState, in world: World) -> [String] {
         var problems: [String] = []
-        var seen: Set<ID<User>> = []
+        var seen: Set<ActorID> = []
         for approval in state.approvals {
             let stage = state.stages[approval.stage]
-            let people: Set<ID<User>> = approval.onBehalfOf.map { [approval.by, $0] } ?? [approval.by]
+            let people: Set<ActorID> = approval.onBehalfOf.map { [approval.by, $0] } ?? [approval.by]
             if !people.isDisjoint(with: world.initiators) { problems.append("an initiator acted: \(approval)") }
             if !people.isDisjoint(with: seen) { problems.append("a person acted twice: \(approval)") }
             seen.formUnion(people)
             if stage.step.requiresTOTP && !approval.totpVerified { problems.append("no TOTP: \(approval)") }
             if approval.isRelease != stage.isRelease { problems.append("approval and release confused: \(approval)") }
             // Whose authority was used, and was it theirs to use?
-            let authority: ID<User>
+            let authority: ActorID
             if let delegator = approval.onBehalfOf {
                 authority = delegator
                 let lent = world.delegations.contains {

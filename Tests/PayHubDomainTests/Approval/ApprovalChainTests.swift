@@ -27,7 +27,7 @@ struct ApprovalChainTests {
                     Fixture.step(.group("finance-managers"), 2, of: 3, totp: true, escalate: 8),
                 ],
                 release: Fixture.step(.role(.treasurer), totp: true)),
-            entityID: Fixture.germany, initiators: [clara.userID, ivan.userID], startedAt: t0)
+            entityID: Fixture.germany, initiators: [clara.actorID, ivan.actorID], startedAt: t0)
     }
 
     @Test("a chain completes only when every step has its approvals in order and the release is done")
@@ -44,7 +44,7 @@ struct ApprovalChainTests {
         #expect(!state.isApproved, "approved steps without the release are not an approval")
         try state.apply(.release(by: tom, at: at(4), totpVerified: true))
         #expect(state.status == .approved(at: at(4)))
-        #expect(state.approvals.map(\.by) == [anna.userID, ben.userID, fay.userID, tom.userID])
+        #expect(state.approvals.map(\.by) == [anna.actorID, ben.actorID, fay.actorID, tom.actorID])
         #expect(state.approvals.map(\.stage) == [0, 1, 1, 2])
         #expect(state.approvals.last?.isRelease == true)
         #expect(state.refusal(.approve(by: gus, at: at(5), totpVerified: true)) == .chainFinished)
@@ -118,7 +118,7 @@ struct ApprovalChainTests {
     @Test("a delegate approves with the delegator's authority while the delegation is in force, and both are recorded")
     func delegation() throws {
         let dave = Fixture.actor("dave", [.apClerk])  // no approving role of his own
-        let window = try Delegation(from: anna.userID, to: dave.userID, validFrom: at(1), validUntil: at(10))
+        let window = try Delegation(from: anna.actorID, to: dave.actorID, validFrom: at(1), validUntil: at(10))
         let authority = DelegatedAuthority(delegation: window, roles: anna.roles, groups: anna.groups)
         let state = try chain()
         #expect(state.refusal(.approve(by: dave, at: at(2), totpVerified: false)) == .notEligible, "not on his own")
@@ -133,22 +133,22 @@ struct ApprovalChainTests {
                 == .delegationNotForActor)
         let otherEntity = DelegatedAuthority(
             delegation: try Delegation(
-                from: anna.userID, to: dave.userID, validFrom: at(1), validUntil: at(10), entityID: Fixture.china),
+                from: anna.actorID, to: dave.actorID, validFrom: at(1), validUntil: at(10), entityID: Fixture.china),
             roles: anna.roles)
         #expect(
             state.refusal(.approve(by: dave, onBehalfOf: otherEntity, at: at(2), totpVerified: false))
                 == .delegationNotInForce)
 
         let approved = try state.applying(.approve(by: dave, onBehalfOf: authority, at: at(2), totpVerified: false))
-        #expect(approved.approvals.first?.by == dave.userID)
-        #expect(approved.approvals.first?.onBehalfOf == anna.userID)
+        #expect(approved.approvals.first?.by == dave.actorID)
+        #expect(approved.approvals.first?.onBehalfOf == anna.actorID)
         #expect(approved.currentStage?.index == 1)
     }
 
     @Test("delegate and delegator are one person: neither approves again, and neither may be an initiator")
     func delegationIsOneHuman() throws {
         // Ben delegates to Gus; both are finance managers.
-        let window = try Delegation(from: ben.userID, to: gus.userID, validFrom: t0, validUntil: at(48))
+        let window = try Delegation(from: ben.actorID, to: gus.actorID, validFrom: t0, validUntil: at(48))
         let authority = DelegatedAuthority(delegation: window, roles: ben.roles, groups: ben.groups)
         var state = try chain()
         try state.apply(.approve(by: anna, at: at(1), totpVerified: false))
@@ -162,7 +162,7 @@ struct ApprovalChainTests {
 
         // Anna approved step 1; Tom standing in for her cannot release.
         let forAnna = DelegatedAuthority(
-            delegation: try Delegation(from: anna.userID, to: tom.userID, validFrom: t0, validUntil: at(48)),
+            delegation: try Delegation(from: anna.actorID, to: tom.actorID, validFrom: t0, validUntil: at(48)),
             roles: [.treasurer])
         #expect(
             state.refusal(.release(by: tom, onBehalfOf: forAnna, at: at(4), totpVerified: true)) == .releaserApproved)
@@ -170,11 +170,11 @@ struct ApprovalChainTests {
         // The delegate may not be an initiator, nor the delegator.
         let fresh = try chain()
         let toClara = DelegatedAuthority(
-            delegation: try Delegation(from: anna.userID, to: clara.userID, validFrom: t0, validUntil: at(48)),
+            delegation: try Delegation(from: anna.actorID, to: clara.actorID, validFrom: t0, validUntil: at(48)),
             roles: anna.roles)
         #expect(fresh.refusal(.approve(by: clara, onBehalfOf: toClara, at: at(1), totpVerified: false)) == .initiator)
         let fromIvan = DelegatedAuthority(
-            delegation: try Delegation(from: ivan.userID, to: anna.userID, validFrom: t0, validUntil: at(48)),
+            delegation: try Delegation(from: ivan.actorID, to: anna.actorID, validFrom: t0, validUntil: at(48)),
             roles: ivan.roles)
         #expect(fresh.refusal(.approve(by: anna, onBehalfOf: fromIvan, at: at(1), totpVerified: false)) == .initiator)
     }
@@ -182,14 +182,14 @@ struct ApprovalChainTests {
     @Test("delegations to oneself or with an empty window are refused when made, and never in force")
     func delegationRules() throws {
         #expect(throws: ValidationFailure.self) {
-            try Delegation(from: anna.userID, to: anna.userID, validFrom: t0, validUntil: at(1))
+            try Delegation(from: anna.actorID, to: anna.actorID, validFrom: t0, validUntil: at(1))
         }
         #expect(throws: ValidationFailure.self) {
-            try Delegation(from: anna.userID, to: ben.userID, validFrom: at(1), validUntil: at(1))
+            try Delegation(from: anna.actorID, to: ben.actorID, validFrom: at(1), validUntil: at(1))
         }
-        var edited = try Delegation(from: anna.userID, to: ben.userID, validFrom: t0, validUntil: at(1))
+        var edited = try Delegation(from: anna.actorID, to: ben.actorID, validFrom: t0, validUntil: at(1))
         #expect(edited.isInForce(at: t0, for: Fixture.germany))
-        edited.to = anna.userID
+        edited.to = anna.actorID
         #expect(!edited.isInForce(at: t0, for: Fixture.germany))
     }
 
@@ -205,7 +205,7 @@ struct ApprovalChainTests {
             state.status
                 == .rejected(
                     ChainRejection(
-                        stage: 1, by: ben.userID, onBehalfOf: nil, reason: "invoice already paid by card", at: at(2))))
+                        stage: 1, by: ben.actorID, onBehalfOf: nil, reason: "invoice already paid by card", at: at(2))))
         #expect(state.refusal(.approve(by: fay, at: at(3), totpVerified: true)) == .chainFinished)
         #expect(state.refusal(.reject(by: fay, reason: "again", at: at(3))) == .chainFinished)
     }
@@ -221,7 +221,7 @@ struct ApprovalChainTests {
             try ApprovalChainState(decision: small, initiators: [], startedAt: t0)
         }
         let big = policy.evaluate(facts: Fixture.facts(entity: Fixture.china, amount: Fixture.eur("500.00")))
-        let state = try ApprovalChainState(decision: big, initiators: [clara.userID], startedAt: t0)
+        let state = try ApprovalChainState(decision: big, initiators: [clara.actorID], startedAt: t0)
         #expect(state.entityID == Fixture.china)
         #expect(state.stages.count == 1)
         #expect(throws: ApprovalChainError(code: .invalidChain, stage: nil)) {
@@ -266,7 +266,7 @@ struct ApprovalChainTests {
 
 extension Fixture {
     static func actor(_ name: String, _ roles: Set<Role> = [], groups: Set<String> = []) -> ApprovalActor {
-        ApprovalActor(userID: user(name), roles: roles, groups: groups)
+        ApprovalActor(actorID: user(name), roles: roles, groups: groups)
     }
 }
 

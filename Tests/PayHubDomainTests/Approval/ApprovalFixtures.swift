@@ -9,7 +9,7 @@ enum Fixture {
     static let china = try! ID<LegalEntity>("ent_cn01")
     static let start = Date(timeIntervalSince1970: 1_790_000_000)
 
-    static func user(_ name: String) -> ID<User> { try! ID<User>("usr_" + name) }
+    static func user(_ name: String) -> ActorID { ActorID("usr_" + name) }
 
     static func day(_ text: String) -> LocalDate { try! LocalDate(iso8601: text) }
 
