@@ -208,3 +208,70 @@ extension PaymentMethod {
         }
     }
 }
+
+extension ApprovalService {
+    // MARK: Delegations, groups, risk
+
+    /// Delegates the caller's approval authority to another user for a window (ISO 8601 instants),
+    /// optionally for one entity only.
+    public func delegate(to user: String, from start: String, until end: String, entityID: String?, context: CallContext)
+        async throws -> StoredDelegation
+    {
+        try hub.require(.paymentsApprove, context)
+        var problems = FieldErrorCollector()
+        guard context.principal.kind == .user, let me = try? ID<User>(context.principal.actorID) else {
+            throw ValidationFailure([
+                FieldError(path: "", code: "user_required", message: "only a signed-in user can delegate their authority")
+            ])
+        }
+        let to: ID<User>? = problems.id("to", user)
+        let validFrom = Timestamp.parse(start)
+        let validUntil = Timestamp.parse(end)
+        if validFrom == nil { problems.add("valid_from", code: "invalid_time", "valid_from must be an ISO 8601 time with offset") }
+        if validUntil == nil { problems.add("valid_until", code: "invalid_time", "valid_until must be an ISO 8601 time with offset") }
+        let entity: ID<LegalEntity>? = entityID.flatMap { problems.id("entity_id", $0) }
+        try problems.throwIfAny()
+        guard let to, let validFrom, let validUntil else { throw ValidationFailure(problems.errors) }
+        // The domain checks the window and that nobody delegates to themselves.
+        _ = try Delegation(from: ActorID(me), to: ActorID(to), validFrom: validFrom, validUntil: validUntil, entityID: entity)
+        guard try await store.user(to) != nil else {
+            throw ValidationFailure([FieldError(path: "to", code: "unknown_user", message: "no such user")])
+        }
+        let delegation = StoredDelegation(
+            id: clock.newID(), from: me, to: to, entityID: entity, validFrom: validFrom, validUntil: validUntil,
+            createdBy: context.principal.actorID, createdAt: clock.now())
+        try await store.saveDelegation(delegation, context: context.audit(at: clock.now()))
+        return delegation
+    }
+
+    /// Replaces a user's approver groups (`finance-managers`): lower-case letters, digits and dashes.
+    public func setGroups(_ groups: Set<String>, of userID: String, context: CallContext) async throws -> Set<String> {
+        try hub.require(.usersManage, context)
+        guard let id = try? ID<User>(userID), try await store.user(id) != nil else {
+            throw StorageError(.notFound, target: "user")
+        }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-".utf8)
+        for (index, group) in groups.sorted().enumerated()
+        where group.isEmpty || group.utf8.count > 64 || !group.utf8.allSatisfy(allowed.contains) {
+            throw ValidationFailure([
+                FieldError(
+                    path: "groups[\(index)]", code: "invalid_group",
+                    message: "a group name has 1 to 64 lower-case letters, digits and dashes")
+            ])
+        }
+        try await store.setGroups(groups, of: id, context: context.audit(at: clock.now()))
+        return groups
+    }
+
+    /// Rates a vendor `low`, `medium` or `high` risk; policies may hold or ask more of risky vendors.
+    public func setRiskRating(_ rating: String, of vendorID: String, context: CallContext) async throws {
+        try hub.require(.sanctionsManage, context)
+        guard RiskRating(rawValue: rating) != nil else {
+            throw ValidationFailure([
+                FieldError(path: "risk_rating", code: "invalid_risk_rating", message: "risk_rating is low, medium or high")
+            ])
+        }
+        let vendor = try await hub.vendor(vendorID, context: context)
+        try await store.setRiskRating(rating, of: vendor.id, context: context.audit(at: clock.now()))
+    }
+}

@@ -21,6 +21,16 @@ public struct ExplicitNull<Value: Encodable & Sendable>: Encodable, Sendable {
 }
 
 public enum Timestamp {
+    /// An ISO 8601 instant with a time zone (`2026-12-01T09:00:00Z`, `…+08:00`, fractional seconds allowed).
+    public static func parse(_ text: String) -> Date? {
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = options
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+
     /// `2026-11-29T11:33:07.147Z`: UTC, whole milliseconds (cut, not rounded, as times are stored).
     ///
     /// Written out by hand because it runs for every object of every event: Foundation's format style

@@ -59,7 +59,7 @@ struct PolicyVersionResource: Encodable, Sendable {
     let createdBy: String?
     let createdAt: String?
     let sourceFormat: String?
-    let document: JSONValue
+    let document: EmbeddedJSON
     let source: String?
 
     enum CodingKeys: String, CodingKey {
@@ -75,7 +75,7 @@ struct PolicyVersionResource: Encodable, Sendable {
         createdBy = stored?.createdBy
         createdAt = stored.map { Timestamp.iso8601($0.createdAt) }
         sourceFormat = stored?.sourceFormat
-        document = try JSONValue(encoding: policy)
+        document = try EmbeddedJSON(encoding: policy)
         source = includeSource ? stored?.sourceText : nil
     }
 }
@@ -86,7 +86,7 @@ struct ApprovalReviewResource: Encodable, Sendable {
         let kind: String
         let state: String
         let summary: String
-        let details: JSONValue
+        let details: EmbeddedJSON
         let createdAt: String
         let resolvedBy: String?
         let resolutionReason: String?
@@ -103,7 +103,7 @@ struct ApprovalReviewResource: Encodable, Sendable {
         let position: Int
         let actorID: String
         let createdAt: String
-        let action: JSONValue
+        let action: EmbeddedJSON
 
         enum CodingKeys: String, CodingKey {
             case position, action
@@ -119,7 +119,7 @@ struct ApprovalReviewResource: Encodable, Sendable {
     let rule: String?
     let outcome: String?
     let currentStage: Int?
-    let decision: JSONValue?
+    let decision: EmbeddedJSON?
     let actions: [Action]
     let findings: [Finding]
 
@@ -217,16 +217,16 @@ extension PayHubAPI {
                     paymentID: id, round: review.round?.round, status: review.round?.status.rawValue,
                     policyVersion: review.round?.policyVersion, rule: review.round?.ruleID, outcome: review.round?.outcome,
                     currentStage: review.round?.currentStage,
-                    decision: try review.round.map { try JSONValue(parsing: $0.decisionJSON) },
+                    decision: try review.round.map { try EmbeddedJSON(parsing: $0.decisionJSON) },
                     actions: try review.actions.map {
                         .init(
                             position: $0.position, actorID: $0.actorID, createdAt: Timestamp.iso8601($0.createdAt),
-                            action: try JSONValue(parsing: $0.actionJSON))
+                            action: try EmbeddedJSON(parsing: $0.actionJSON))
                     },
                     findings: try review.findings.map {
                         .init(
                             id: $0.id.rawValue, kind: $0.kind.rawValue, state: $0.state.rawValue, summary: $0.summary,
-                            details: try JSONValue(parsing: $0.detailsJSON), createdAt: Timestamp.iso8601($0.createdAt),
+                            details: try EmbeddedJSON(parsing: $0.detailsJSON), createdAt: Timestamp.iso8601($0.createdAt),
                             resolvedBy: $0.resolvedBy, resolutionReason: $0.resolutionReason)
                     }))
         }
@@ -276,7 +276,7 @@ extension PayHubAPI {
             let body = try await JSONBody.decode(SimulationRequest.self, from: request, context: context)
             let decision = try await approvals.simulate(
                 paymentID: body.paymentID, version: body.version, context: try context.caller())
-            return try JSONBody.response(try JSONValue(encoding: decision))
+            return try JSONBody.response(try EmbeddedJSON(encoding: decision))
         }
         table.add(
             .post, "/api/v1/policies/test", .requires(.policiesRead),
@@ -344,8 +344,10 @@ extension PayHubAPI {
 struct PolicyTestReportResource: Encodable, Sendable {
     struct Case: Encodable, Sendable {
         let index: Int
-        let name: String?
+        let name: String
         let passed: Bool
+        let rule: String
+        let differences: [String]
         let explanation: String
     }
 
@@ -365,9 +367,68 @@ struct PolicyTestReportResource: Encodable, Sendable {
     init(_ report: PolicyTestReport) {
         policyID = report.policyID
         policyVersion = report.policyVersion
-        cases = report.results.map { .init(index: $0.index, name: $0.name, passed: $0.passed, explanation: $0.description) }
+        cases = report.results.map {
+            .init(
+                index: $0.index, name: $0.name, passed: $0.passed, rule: $0.decision.ruleID, differences: $0.differences,
+                explanation: $0.decision.explanation)
+        }
         passed = cases.filter(\.passed).count
         failed = cases.count - passed
         notes = report.notes
+    }
+}
+
+/// JSON the store already holds (a policy decision, an action, a finding's details) embedded as it is in
+/// a response, rather than as a string of JSON inside JSON.
+enum EmbeddedJSON: Codable, Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    /// Other numbers stay exact; PayHub writes amounts as strings anyway.
+    case number(Decimal)
+    case string(String)
+    case array([EmbeddedJSON])
+    case object([String: EmbeddedJSON])
+
+    init(parsing text: String) throws {
+        self = try JSONDecoder().decode(EmbeddedJSON.self, from: Data(text.utf8))
+    }
+
+    init(encoding value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        self = try JSONDecoder().decode(EmbeddedJSON.self, from: try encoder.encode(value))
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Decimal.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([EmbeddedJSON].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: EmbeddedJSON].self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
     }
 }

@@ -200,18 +200,6 @@ public struct PayHubAPI: Sendable {
         table.add(.get, "/api/v1/payments/:id", .requires(.paymentsRead), "Get a payment") { _, context in
             try JSONBody.response(PaymentResource(try await hub.payment(try context.id(), context: try context.caller())))
         }
-        for action in PaymentAction.allCases {
-            table.add(
-                .post, "/api/v1/payments/:id/\(action.rawValue)", .requires(action.permission),
-                "Move a payment to \(action.target.rawValue)"
-            ) { request, context in
-                let body = try await Self.optionalBody(TransitionRequest.self, request, context)
-                return try JSONBody.response(
-                    PaymentResource(
-                        try await hub.perform(action, on: try context.id(), reason: body?.reason, context: try context.caller())))
-            }
-        }
-
         // MARK: Bank formats
         table.add(.post, "/api/v1/formats/parse", .requires(.formatsParse), "Read a bank file into normalised JSON") {
             request, context in
@@ -235,6 +223,7 @@ public struct PayHubAPI: Sendable {
         }
 
         addSyncRoutes(to: &table)
+        addApprovalRoutes(to: &table)
         addImportRoutes(to: &table)
 
         // MARK: Audit

@@ -47,6 +47,16 @@ struct ListQuery {
         return value
     }
 
+    func integer(_ name: String) throws -> Int64? {
+        guard let text = parameters[name] else { return nil }
+        guard let value = Int64(text) else {
+            throw Problem.badRequest([FieldError(path: name, code: "invalid_integer", message: "\(name) must be a whole number")])
+        }
+        return value
+    }
+
+    func string(_ name: String) throws -> String? { parameters[name] }
+
     func date(_ name: String) throws -> LocalDate? {
         guard let text = parameters[name] else { return nil }
         do {
