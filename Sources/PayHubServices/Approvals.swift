@@ -212,33 +212,34 @@ extension PaymentMethod {
 extension ApprovalService {
     // MARK: Delegations, groups, risk
 
-    /// Delegates the caller's approval authority to another user for a window (ISO 8601 instants),
-    /// optionally for one entity only.
-    public func delegate(to user: String, from start: String, until end: String, entityID: String?, context: CallContext)
-        async throws -> StoredDelegation
-    {
-        try hub.require(.paymentsApprove, context)
+    /// Records that `from` lets `to` approve in their place between two instants (ISO 8601), optionally
+    /// for one entity only: an administrator sets up an approver's absence. Nobody may delegate to
+    /// themselves, nor record a delegation to themselves.
+    public func delegate(
+        from delegator: String, to user: String, from start: String, until end: String, entityID: String?,
+        context: CallContext
+    ) async throws -> StoredDelegation {
+        try hub.require(.usersManage, context)
         var problems = FieldErrorCollector()
-        guard context.principal.kind == .user, let me = try? ID<User>(context.principal.actorID) else {
-            throw ValidationFailure([
-                FieldError(path: "", code: "user_required", message: "only a signed-in user can delegate their authority")
-            ])
-        }
+        let from: ID<User>? = problems.id("from", delegator)
         let to: ID<User>? = problems.id("to", user)
         let validFrom = Timestamp.parse(start)
         let validUntil = Timestamp.parse(end)
         if validFrom == nil { problems.add("valid_from", code: "invalid_time", "valid_from must be an ISO 8601 time with offset") }
         if validUntil == nil { problems.add("valid_until", code: "invalid_time", "valid_until must be an ISO 8601 time with offset") }
         let entity: ID<LegalEntity>? = entityID.flatMap { problems.id("entity_id", $0) }
+        if let to, to.rawValue == context.principal.actorID {
+            problems.add("to", code: "delegation_to_self", "you cannot record a delegation to yourself")
+        }
         try problems.throwIfAny()
-        guard let to, let validFrom, let validUntil else { throw ValidationFailure(problems.errors) }
+        guard let from, let to, let validFrom, let validUntil else { throw ValidationFailure(problems.errors) }
         // The domain checks the window and that nobody delegates to themselves.
-        _ = try Delegation(from: ActorID(me), to: ActorID(to), validFrom: validFrom, validUntil: validUntil, entityID: entity)
-        guard try await store.user(to) != nil else {
-            throw ValidationFailure([FieldError(path: "to", code: "unknown_user", message: "no such user")])
+        _ = try Delegation(from: ActorID(from), to: ActorID(to), validFrom: validFrom, validUntil: validUntil, entityID: entity)
+        for (path, id) in [("from", from), ("to", to)] where try await store.user(id) == nil {
+            throw ValidationFailure([FieldError(path: path, code: "unknown_user", message: "no such user")])
         }
         let delegation = StoredDelegation(
-            id: clock.newID(), from: me, to: to, entityID: entity, validFrom: validFrom, validUntil: validUntil,
+            id: clock.newID(), from: from, to: to, entityID: entity, validFrom: validFrom, validUntil: validUntil,
             createdBy: context.principal.actorID, createdAt: clock.now())
         try await store.saveDelegation(delegation, context: context.audit(at: clock.now()))
         return delegation

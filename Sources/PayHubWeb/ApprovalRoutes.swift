@@ -30,13 +30,14 @@ struct SimulationRequest: Codable, Sendable {
 }
 
 struct DelegationRequest: Codable, Sendable {
+    var from: String
     var to: String
     var validFrom: String
     var validUntil: String
     var entityID: String?
 
     enum CodingKeys: String, CodingKey {
-        case to
+        case from, to
         case validFrom = "valid_from"
         case validUntil = "valid_until"
         case entityID = "entity_id"
@@ -296,11 +297,11 @@ extension PayHubAPI {
             let count = try await approvals.importRates(csv: text, source: source, context: try context.caller())
             return try JSONBody.response(["imported": count])
         }
-        table.add(.post, "/api/v1/delegations", .requires(.paymentsApprove), "Delegate your approval authority for a time") {
+        table.add(.post, "/api/v1/delegations", .requires(.usersManage), "Let one user approve in another's place for a time") {
             request, context in
             let body = try await JSONBody.decode(DelegationRequest.self, from: request, context: context)
             let delegation = try await approvals.delegate(
-                to: body.to, from: body.validFrom, until: body.validUntil, entityID: body.entityID,
+                from: body.from, to: body.to, from: body.validFrom, until: body.validUntil, entityID: body.entityID,
                 context: try context.caller())
             return try JSONBody.response(
                 [

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import PayHubDomain
 import PayHubTesting
+import PayHubServices
 import PayHubWeb
 import PayHubStorage
 import Synchronization
@@ -314,9 +315,64 @@ struct OpenAPITests {
             #expect(approval["state"] == .string("approved"))
             _ = try await verb(rejected, "submit", key: clerk)
             _ = try await verb(rejected, "hold", key: approver, reason: "check the bank details")
-            _ = try await verb(rejected, "release", key: approver)
+            _ = try await verb(rejected, "release", key: approver, expect: .unprocessableContent)
+            _ = try await verb(rejected, "release", key: approver, reason: "bank details confirmed by phone")
             _ = try await verb(rejected, "reject", key: approver, reason: "duplicate invoice")
             _ = try await verb(cancelled, "cancel", key: clerk, reason: "paid by card")
+
+            // Approvals: the review of a payment, the queue, policies, simulation, policy tests, FX rates,
+            // delegations, approver groups, risk ratings
+            let treasurer = try #require(app.germanKeys[.treasurer])
+            let review = try await call(
+                .get, "/api/v1/payments/\(approved)/approval", key: clerk, as: "/api/v1/payments/{id}/approval", expect: .ok)
+            #expect(review["status"] == .string("approved") && review["policy_version"] == .integer(0))
+            let policy = #"{"id": "acme", "rules": [{"id": "large", "when": {"amount_above": "10000.00"}, "then": {"outcome": "chain", "steps": [{"role": "approver", "approvals": 2}]}}], "default": {"outcome": "chain", "steps": [{"role": "approver", "approvals": 1}]}}"#
+            let stored = try await call(
+                .post, "/api/v1/policies/approval", key: admin, json: policy, as: "/api/v1/policies/approval",
+                expect: .created)
+            #expect(stored["version"] == .integer(1) && stored["source_format"] == .string("json"))
+            _ = try await call(.get, "/api/v1/policies/approval", key: approver, as: "/api/v1/policies/approval", expect: .ok)
+            _ = try await call(
+                .get, "/api/v1/policies/approval/versions", key: approver, as: "/api/v1/policies/approval/versions",
+                expect: .ok)
+            let waiting = try await newPayment(payableIDs[1])
+            _ = try await verb(waiting, "submit", key: clerk)
+            let queue = try await call(.get, "/api/v1/approvals", key: approver, as: "/api/v1/approvals", expect: .ok)
+            #expect(queue["data"]?[0]?["payment"]?["id"] == .string(waiting))
+            let simulated = try await call(
+                .post, "/api/v1/policies/simulate", key: approver, json: #"{"payment_id": "\#(waiting)"}"#,
+                as: "/api/v1/policies/simulate", expect: .ok)
+            #expect(simulated["rule"]?["id"] == nil || simulated["rule"] == .null, "the default outcome, no rule")
+            let tests = #"{"cases": [{"name": "big", "facts": {"entity_id": "\#(entityID)", "amount": {"amount": "20000.00", "currency": "EUR"}, "method": "sepa_credit_transfer", "as_of": "2026-03-02", "vendor": {"country": "DE", "risk_rating": "low", "created_on": "2020-01-01", "previous_payments": 3}}, "expect": {"outcome": "chain", "rule": "large"}}]}"#
+            let report = try await call(
+                .post, "/api/v1/policies/test", key: approver, json: tests, as: "/api/v1/policies/test", expect: .ok)
+            #expect(report["passed"] == .integer(1) && report["failed"] == .integer(0))
+            let rates = try await call(
+                .post, "/api/v1/fx_rates?source=ECB", key: treasurer, json: "date,base,quote,rate\n2026-09-18,EUR,USD,1.2000\n",
+                as: "/api/v1/fx_rates", expect: .ok)
+            #expect(rates["imported"] == .integer(1))
+            let access = AccessService(store: app.store, bcryptCost: 4)
+            let system = CallContext(principal: .system, origin: "test")
+            var people: [String] = []
+            for name in ["anna", "tina"] {
+                people.append(
+                    try await access.addUser(
+                        username: name, displayName: name, password: "correct horse battery", roles: [.approver],
+                        scope: .only([app.germany.entity.id]), context: system
+                    ).id.rawValue)
+            }
+            _ = try await call(
+                .post, "/api/v1/delegations", key: admin,
+                json: #"{"from": "\#(people[0])", "to": "\#(people[1])", "valid_from": "2026-09-20T00:00:00Z", "valid_until": "2026-09-30T00:00:00+02:00"}"#,
+                as: "/api/v1/delegations", expect: .created)
+            let groups = try await call(
+                .put, "/api/v1/users/\(people[1])/groups", key: admin, json: #"{"groups": ["finance-managers"]}"#,
+                as: "/api/v1/users/{id}/groups", expect: .ok)
+            #expect(groups["groups"] == .array([.string("finance-managers")]))
+            _ = try await call(
+                .put, "/api/v1/vendors/\(vendorID)/risk_rating", key: treasurer, json: #"{"risk_rating": "medium"}"#,
+                as: "/api/v1/vendors/{id}/risk_rating", expect: .ok)
+            _ = try await verb(waiting, "reject", key: approver, reason: "not ordered")
             _ = try await call(
                 .get, "/api/v1/payments?state=approved&entity_id=\(entityID)&vendor=\(vendorID)", key: clerk,
                 as: "/api/v1/payments", expect: .ok)
@@ -463,7 +519,7 @@ struct OpenAPITests {
                 as: "/api/v1/vendors/batch", expect: .ok)
             #expect(changed["results"]?[0]?["bank_account"]?["status"] == .string("pending_verification"))
             let pendingID = try #require(changed["results"]?[0]?["bank_account"]?["id"]?.stringValue)
-            let treasurer = try #require(app.germanKeys[.treasurer])
+            // (the treasurer key from above verifies)
             let verified = try await call(
                 .post, "/api/v1/bank_accounts/\(pendingID)/verify", key: treasurer,
                 as: "/api/v1/bank_accounts/{id}/verify", expect: .ok)

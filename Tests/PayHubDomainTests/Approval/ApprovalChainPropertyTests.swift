@@ -8,7 +8,7 @@ import Testing
 @Suite("Approval chain properties")
 struct ApprovalChainPropertyTests {
     static let groups = ["g1", "g2", "g3"]
-    static let start = Fixture.start
+    static let start = ApprovalFixture.start
 
     /// One random case: the people with their real roles and groups, the initiators, the delegations.
     struct World {
@@ -43,7 +43,7 @@ struct ApprovalChainPropertyTests {
                 roles.insert(role)
             }
             let groups = Set(Self.groups.filter { _ in Int.random(in: 0..<10, using: &random) < 4 })
-            people.append(ApprovalActor(actorID: Fixture.user("u\(index)"), roles: roles, groups: groups))
+            people.append(ApprovalActor(actorID: ApprovalFixture.user("u\(index)"), roles: roles, groups: groups))
         }
         var initiators: Set<ActorID> = [people.randomElement(using: &random)!.actorID]
         if Bool.random(using: &random) { initiators.insert(people.randomElement(using: &random)!.actorID) }
@@ -57,7 +57,7 @@ struct ApprovalChainPropertyTests {
             delegations.append(
                 try Delegation(
                     from: from, to: to, validFrom: hours(begin), validUntil: hours(begin + length),
-                    entityID: [nil, Fixture.germany, Fixture.china].randomElement(using: &random)!))
+                    entityID: [nil, ApprovalFixture.germany, ApprovalFixture.china].randomElement(using: &random)!))
         }
         return World(people: people, initiators: initiators, delegations: delegations)
     }
@@ -192,7 +192,7 @@ struct ApprovalChainPropertyTests {
             }
             let release = Bool.random(using: &random) ? Self.randomStep(release: true, using: &random) : nil
             var state = try ApprovalChainState(
-                chain: ApprovalChainSpec(steps: steps, release: release), entityID: Fixture.germany,
+                chain: ApprovalChainSpec(steps: steps, release: release), entityID: ApprovalFixture.germany,
                 initiators: world.initiators, startedAt: Self.start)
             var time = Self.start
             for _ in 0..<Int.random(in: 10...40, using: &random) {
@@ -239,7 +239,7 @@ struct ApprovalChainPropertyTests {
             }
             let release = Bool.random(using: &random) ? Self.randomStep(release: true, using: &random) : nil
             var state = try ApprovalChainState(
-                chain: ApprovalChainSpec(steps: steps, release: release), entityID: Fixture.germany, initiators: [],
+                chain: ApprovalChainSpec(steps: steps, release: release), entityID: ApprovalFixture.germany, initiators: [],
                 startedAt: Self.start)
             // A fresh person with exactly the step's authority for every approval needed.
             var next = 0
@@ -248,8 +248,8 @@ struct ApprovalChainPropertyTests {
                     #expect(!state.isApproved, "seed \(seed): approved before the last approval")
                     let person: ApprovalActor
                     switch stage.step.approvers {
-                    case .role(let role): person = Fixture.actor("p\(next)", [role])
-                    case .group(let group): person = Fixture.actor("p\(next)", groups: [group])
+                    case .role(let role): person = ApprovalFixture.actor("p\(next)", [role])
+                    case .group(let group): person = ApprovalFixture.actor("p\(next)", groups: [group])
                     }
                     next += 1
                     let time = Self.hours(next)

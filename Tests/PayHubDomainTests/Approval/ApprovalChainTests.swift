@@ -6,15 +6,15 @@ import Testing
 @Suite("Approval chain: segregation of duties, delegation, escalation")
 struct ApprovalChainTests {
     // Clara created the payment, the ERP integration key's owner Ivan imported it.
-    let clara = Fixture.actor("clara", [.apClerk, .approver])
-    let ivan = Fixture.actor("ivan", [.approver], groups: ["finance-managers"])
-    let anna = Fixture.actor("anna", [.approver])
-    let ben = Fixture.actor("ben", [.approver], groups: ["finance-managers"])
-    let fay = Fixture.actor("fay", groups: ["finance-managers"])
-    let gus = Fixture.actor("gus", groups: ["finance-managers"])
-    let tom = Fixture.actor("tom", [.treasurer])
-    let tina = Fixture.actor("tina", [.treasurer, .approver])
-    let t0 = Fixture.start
+    let clara = ApprovalFixture.actor("clara", [.apClerk, .approver])
+    let ivan = ApprovalFixture.actor("ivan", [.approver], groups: ["finance-managers"])
+    let anna = ApprovalFixture.actor("anna", [.approver])
+    let ben = ApprovalFixture.actor("ben", [.approver], groups: ["finance-managers"])
+    let fay = ApprovalFixture.actor("fay", groups: ["finance-managers"])
+    let gus = ApprovalFixture.actor("gus", groups: ["finance-managers"])
+    let tom = ApprovalFixture.actor("tom", [.treasurer])
+    let tina = ApprovalFixture.actor("tina", [.treasurer, .approver])
+    let t0 = ApprovalFixture.start
 
     func at(_ hours: Int) -> Date { t0.addingTimeInterval(TimeInterval(hours) * 3600) }
 
@@ -23,11 +23,11 @@ struct ApprovalChainTests {
         try ApprovalChainState(
             chain: ApprovalChainSpec(
                 steps: [
-                    Fixture.step(.role(.approver), escalate: 24),
-                    Fixture.step(.group("finance-managers"), 2, of: 3, totp: true, escalate: 8),
+                    ApprovalFixture.step(.role(.approver), escalate: 24),
+                    ApprovalFixture.step(.group("finance-managers"), 2, of: 3, totp: true, escalate: 8),
                 ],
-                release: Fixture.step(.role(.treasurer), totp: true)),
-            entityID: Fixture.germany, initiators: [clara.actorID, ivan.actorID], startedAt: t0)
+                release: ApprovalFixture.step(.role(.treasurer), totp: true)),
+            entityID: ApprovalFixture.germany, initiators: [clara.actorID, ivan.actorID], startedAt: t0)
     }
 
     @Test("a chain completes only when every step has its approvals in order and the release is done")
@@ -59,7 +59,7 @@ struct ApprovalChainTests {
         #expect(second.refusal(.approve(by: ivan, at: at(2), totpVerified: true)) == .initiator)
         try second.apply(.approve(by: ben, at: at(2), totpVerified: true))
         try second.apply(.approve(by: fay, at: at(2), totpVerified: true))
-        let importerAsTreasurer = Fixture.actor("ivan", [.treasurer])
+        let importerAsTreasurer = ApprovalFixture.actor("ivan", [.treasurer])
         #expect(second.refusal(.release(by: importerAsTreasurer, at: at(3), totpVerified: true)) == .initiator)
     }
 
@@ -98,7 +98,7 @@ struct ApprovalChainTests {
         try state.apply(.approve(by: gus, at: at(2), totpVerified: true))
         #expect(state.refusal(.approve(by: tom, at: at(3), totpVerified: true)) == .releaseExpected)
         #expect(
-            state.refusal(.release(by: Fixture.actor("zoe", [.approver]), at: at(3), totpVerified: true))
+            state.refusal(.release(by: ApprovalFixture.actor("zoe", [.approver]), at: at(3), totpVerified: true))
                 == .notEligible)
         try state.apply(.release(by: tina, at: at(3), totpVerified: true))
         #expect(state.isApproved)
@@ -117,7 +117,7 @@ struct ApprovalChainTests {
 
     @Test("a delegate approves with the delegator's authority while the delegation is in force, and both are recorded")
     func delegation() throws {
-        let dave = Fixture.actor("dave", [.apClerk])  // no approving role of his own
+        let dave = ApprovalFixture.actor("dave", [.apClerk])  // no approving role of his own
         let window = try Delegation(from: anna.actorID, to: dave.actorID, validFrom: at(1), validUntil: at(10))
         let authority = DelegatedAuthority(delegation: window, roles: anna.roles, groups: anna.groups)
         let state = try chain()
@@ -133,7 +133,7 @@ struct ApprovalChainTests {
                 == .delegationNotForActor)
         let otherEntity = DelegatedAuthority(
             delegation: try Delegation(
-                from: anna.actorID, to: dave.actorID, validFrom: at(1), validUntil: at(10), entityID: Fixture.china),
+                from: anna.actorID, to: dave.actorID, validFrom: at(1), validUntil: at(10), entityID: ApprovalFixture.china),
             roles: anna.roles)
         #expect(
             state.refusal(.approve(by: dave, onBehalfOf: otherEntity, at: at(2), totpVerified: false))
@@ -188,9 +188,9 @@ struct ApprovalChainTests {
             try Delegation(from: anna.actorID, to: ben.actorID, validFrom: at(1), validUntil: at(1))
         }
         var edited = try Delegation(from: anna.actorID, to: ben.actorID, validFrom: t0, validUntil: at(1))
-        #expect(edited.isInForce(at: t0, for: Fixture.germany))
+        #expect(edited.isInForce(at: t0, for: ApprovalFixture.germany))
         edited.to = anna.actorID
-        #expect(!edited.isInForce(at: t0, for: Fixture.germany))
+        #expect(!edited.isInForce(at: t0, for: ApprovalFixture.germany))
     }
 
     @Test("a rejection at any step ends the chain with its reason")
@@ -215,24 +215,24 @@ struct ApprovalChainTests {
         let policy = ApprovalPolicy(
             id: "p",
             rules: [PolicyRule(id: "small", when: .init(amountBelow: "100.00"), then: .autoApprove)],
-            defaultOutcome: .chain(ApprovalChainSpec(steps: [Fixture.step(.role(.approver))])))
-        let small = policy.evaluate(facts: Fixture.facts(amount: Fixture.eur("5.00")))
+            defaultOutcome: .chain(ApprovalChainSpec(steps: [ApprovalFixture.step(.role(.approver))])))
+        let small = policy.evaluate(facts: ApprovalFixture.facts(amount: ApprovalFixture.eur("5.00")))
         #expect(throws: ApprovalChainError(code: .notAChain, stage: nil)) {
             try ApprovalChainState(decision: small, initiators: [], startedAt: t0)
         }
-        let big = policy.evaluate(facts: Fixture.facts(entity: Fixture.china, amount: Fixture.eur("500.00")))
+        let big = policy.evaluate(facts: ApprovalFixture.facts(entity: ApprovalFixture.china, amount: ApprovalFixture.eur("500.00")))
         let state = try ApprovalChainState(decision: big, initiators: [clara.actorID], startedAt: t0)
-        #expect(state.entityID == Fixture.china)
+        #expect(state.entityID == ApprovalFixture.china)
         #expect(state.stages.count == 1)
         #expect(throws: ApprovalChainError(code: .invalidChain, stage: nil)) {
             try ApprovalChainState(
-                chain: ApprovalChainSpec(steps: []), entityID: Fixture.germany, initiators: [], startedAt: t0)
+                chain: ApprovalChainSpec(steps: []), entityID: ApprovalFixture.germany, initiators: [], startedAt: t0)
         }
         #expect(throws: ApprovalChainError(code: .invalidChain, stage: 1)) {
             try ApprovalChainState(
                 chain: ApprovalChainSpec(
-                    steps: [Fixture.step(.role(.approver))], release: Fixture.step(.role(.treasurer), 0)),
-                entityID: Fixture.germany, initiators: [], startedAt: t0)
+                    steps: [ApprovalFixture.step(.role(.approver))], release: ApprovalFixture.step(.role(.treasurer), 0)),
+                entityID: ApprovalFixture.germany, initiators: [], startedAt: t0)
         }
     }
 
@@ -264,7 +264,7 @@ struct ApprovalChainTests {
     }
 }
 
-extension Fixture {
+extension ApprovalFixture {
     static func actor(_ name: String, _ roles: Set<Role> = [], groups: Set<String> = []) -> ApprovalActor {
         ApprovalActor(actorID: user(name), roles: roles, groups: groups)
     }

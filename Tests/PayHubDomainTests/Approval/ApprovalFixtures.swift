@@ -4,7 +4,7 @@ import Testing
 @testable import PayHubDomain
 
 /// Small builders shared by the approval tests; every value they make is spelt out at the call site.
-enum Fixture {
+enum ApprovalFixture {
     static let germany = try! ID<LegalEntity>("ent_de01")
     static let china = try! ID<LegalEntity>("ent_cn01")
     static let start = Date(timeIntervalSince1970: 1_790_000_000)

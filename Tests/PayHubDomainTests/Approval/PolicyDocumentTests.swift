@@ -26,7 +26,7 @@ struct PolicyDocumentTests {
 
     @Test("the sample policy a finance team would write reads, validates and survives a round trip")
     func samplePolicy() throws {
-        let policy = try ApprovalPolicy.read(json: try Fixture.sample("samples/policies/group-payments.json"))
+        let policy = try ApprovalPolicy.read(json: try ApprovalFixture.sample("samples/policies/group-payments.json"))
         #expect(policy.id == "group-payments")
         #expect(
             policy.rules.map(\.id) == [
@@ -234,7 +234,7 @@ struct PolicyDocumentTests {
         var policy = ApprovalPolicy(
             id: "p",
             rules: [PolicyRule(id: "r", when: PolicyConditions(amountAtLeast: "1.005"), then: .autoApprove)],
-            defaultOutcome: .chain(ApprovalChainSpec(steps: [Fixture.step(.role(.approver))])))
+            defaultOutcome: .chain(ApprovalChainSpec(steps: [ApprovalFixture.step(.role(.approver))])))
         #expect(policy.problems.isEmpty)
         #expect(throws: Never.self) { try policy.validate() }
         policy.defaultOutcome = .chain(ApprovalChainSpec(steps: []))

@@ -6,12 +6,12 @@ import Testing
 @Suite("Policy test files")
 struct PolicyTestRunnerTests {
     func samplePolicy() throws -> ApprovalPolicy {
-        try ApprovalPolicy.read(json: try Fixture.sample("samples/policies/group-payments.json"))
+        try ApprovalPolicy.read(json: try ApprovalFixture.sample("samples/policies/group-payments.json"))
     }
 
     @Test("the sample policy passes its own sample tests")
     func samplePasses() throws {
-        let file = try PolicyTestFile.read(json: try Fixture.sample("samples/policies/group-payments.tests.json"))
+        let file = try PolicyTestFile.read(json: try ApprovalFixture.sample("samples/policies/group-payments.tests.json"))
         #expect(file.cases.count == 7)
         let report = file.run(against: try samplePolicy())
         #expect(report.allPassed, "\(report)")
@@ -77,7 +77,7 @@ struct PolicyTestRunnerTests {
     @Test("releases, reasons and unknown rules are compared too")
     func otherExpectations() throws {
         let policy = try samplePolicy()
-        let facts = Fixture.facts(amount: Fixture.eur("250000.00"))
+        let facts = ApprovalFixture.facts(amount: ApprovalFixture.eur("250000.00"))
         func differences(_ expect: PolicyExpectation) -> [String] {
             PolicyTestFile(cases: [PolicyTestCase(name: "c", facts: facts, expect: expect)]).run(against: policy)
                 .results[0].differences
@@ -101,7 +101,7 @@ struct PolicyTestRunnerTests {
                 == "why not: the policy has no rule 'huge-payments'")
         let held = PolicyTestFile(cases: [
             PolicyTestCase(
-                name: "c", facts: Fixture.facts(risk: .high), expect: PolicyExpectation(outcome: .hold, reason: "risky")
+                name: "c", facts: ApprovalFixture.facts(risk: .high), expect: PolicyExpectation(outcome: .hold, reason: "risky")
             )
         ]).run(against: policy)
         #expect(
@@ -155,7 +155,7 @@ struct PolicyTestRunnerTests {
 
     @Test("test cases need distinct names; a file survives a round trip")
     func namesAndRoundTrip() throws {
-        let data = try Fixture.sample("samples/policies/group-payments.tests.json")
+        let data = try ApprovalFixture.sample("samples/policies/group-payments.tests.json")
         var file = try PolicyTestFile.read(json: data)
         #expect(try PolicyTestFile.read(json: try JSONEncoder().encode(file)) == file)
         file.cases[2].name = file.cases[0].name

@@ -4,7 +4,7 @@ import Foundation
 
 /// Small builders for the controls' tests: ids from numbers, dates from day offsets, candidates with
 /// defaults for everything a test does not care about.
-enum Fixture {
+enum ControlFixture {
     static func entity(_ number: Int) -> ID<LegalEntity> { try! ID("ent_e\(number)") }
     static func vendor(_ number: Int) -> ID<Vendor> { try! ID("ven_v\(number)") }
     static func payable(_ number: Int) -> ID<Payable> { try! ID("pyb_p\(number)") }
@@ -21,13 +21,13 @@ enum Fixture {
 
     static func candidate(
         _ payable: Int, entity: Int = 1, vendor: VendorIdentity? = nil, number: String = "INV-1",
-        date: LocalDate = Fixture.date(), amount: Money = Fixture.money("1000.00"),
+        date: LocalDate = ControlFixture.date(), amount: Money = ControlFixture.money("1000.00"),
         stage: DuplicateCandidate.Stage = .open, payment: Int? = nil
     ) -> DuplicateCandidate {
         DuplicateCandidate(
-            payableID: Fixture.payable(payable), paymentID: payment.map(Fixture.payment),
-            entityID: Fixture.entity(entity),
-            vendor: vendor ?? VendorIdentity(vendorID: Fixture.vendor(1)), invoiceNumber: number, invoiceDate: date,
+            payableID: ControlFixture.payable(payable), paymentID: payment.map(ControlFixture.payment),
+            entityID: ControlFixture.entity(entity),
+            vendor: vendor ?? VendorIdentity(vendorID: ControlFixture.vendor(1)), invoiceNumber: number, invoiceDate: date,
             amount: amount, stage: stage)
     }
 }

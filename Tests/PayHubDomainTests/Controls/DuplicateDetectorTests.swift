@@ -6,16 +6,16 @@ import Testing
 @Suite("Duplicate detector")
 struct DuplicateDetectorTests {
     let germanVendor = VendorIdentity(
-        vendorID: Fixture.vendor(1), taxID: "DE123456789", accountNumbers: ["DE89370400440532013000"])
+        vendorID: ControlFixture.vendor(1), taxID: "DE123456789", accountNumbers: ["DE89370400440532013000"])
     /// The same supplier, set up again in the Chinese entity by its own ERP.
-    let chineseVendor = VendorIdentity(vendorID: Fixture.vendor(2), taxID: "de 123 456 789")
-    let otherVendor = VendorIdentity(vendorID: Fixture.vendor(3), taxID: "FR40303265045")
+    let chineseVendor = VendorIdentity(vendorID: ControlFixture.vendor(2), taxID: "de 123 456 789")
+    let otherVendor = VendorIdentity(vendorID: ControlFixture.vendor(3), taxID: "FR40303265045")
 
     @Test("a copy entered in another entity by another ERP is found through the tax id, with the match shown")
     func acrossEntities() {
-        let original = Fixture.candidate(1, entity: 1, vendor: germanVendor, number: "INV-0042", stage: .open)
+        let original = ControlFixture.candidate(1, entity: 1, vendor: germanVendor, number: "INV-0042", stage: .open)
         let detector = DuplicateDetector(policy: .standard, candidates: [original])
-        let copy = Fixture.candidate(2, entity: 2, vendor: chineseVendor, number: "ＩＮＶ－４２", date: Fixture.date(1))
+        let copy = ControlFixture.candidate(2, entity: 2, vendor: chineseVendor, number: "ＩＮＶ－４２", date: ControlFixture.date(1))
         let check = detector.check(copy)
         #expect(check.suspects.map(\.candidate) == [original])
         #expect(check.strongest == .strong)
@@ -26,26 +26,26 @@ struct DuplicateDetectorTests {
 
     @Test("payments already sent or settled are candidates, and listed before open ones of the same strength")
     func alreadySent() {
-        let open = Fixture.candidate(1, vendor: germanVendor, number: "INV-7", stage: .open)
-        let sent = Fixture.candidate(2, vendor: chineseVendor, number: "INV 7", stage: .sent, payment: 2)
-        let settled = Fixture.candidate(3, vendor: germanVendor, number: "inv7", date: Fixture.date(2), stage: .settled)
+        let open = ControlFixture.candidate(1, vendor: germanVendor, number: "INV-7", stage: .open)
+        let sent = ControlFixture.candidate(2, vendor: chineseVendor, number: "INV 7", stage: .sent, payment: 2)
+        let settled = ControlFixture.candidate(3, vendor: germanVendor, number: "inv7", date: ControlFixture.date(2), stage: .settled)
         let detector = DuplicateDetector(policy: .standard, candidates: [open, sent, settled])
-        let suspects = detector.suspects(for: Fixture.candidate(4, vendor: germanVendor, number: "INV-0007"))
-        #expect(suspects.map(\.candidate.payableID) == [Fixture.payable(2), Fixture.payable(1), Fixture.payable(3)])
+        let suspects = detector.suspects(for: ControlFixture.candidate(4, vendor: germanVendor, number: "INV-0007"))
+        #expect(suspects.map(\.candidate.payableID) == [ControlFixture.payable(2), ControlFixture.payable(1), ControlFixture.payable(3)])
         #expect(suspects.map(\.strength) == [.exact, .exact, .strong])
-        #expect(suspects[0].candidate.stage.isWithBank && suspects[0].candidate.paymentID == Fixture.payment(2))
+        #expect(suspects[0].candidate.stage.isWithBank && suspects[0].candidate.paymentID == ControlFixture.payment(2))
     }
 
     @Test("an invoice is not its own suspect, and inserting it again replaces it")
     func replaceAndSelf() {
         var detector = DuplicateDetector(policy: .standard)
-        let original = Fixture.candidate(1, vendor: germanVendor, stage: .open)
+        let original = ControlFixture.candidate(1, vendor: germanVendor, stage: .open)
         detector.insert(original)
         #expect(detector.suspects(for: original).isEmpty)
-        let moved = Fixture.candidate(1, vendor: germanVendor, stage: .sent, payment: 9)
+        let moved = ControlFixture.candidate(1, vendor: germanVendor, stage: .sent, payment: 9)
         detector.insert(moved)
         #expect(detector.count == 1)
-        let suspects = detector.suspects(for: Fixture.candidate(2, vendor: germanVendor))
+        let suspects = detector.suspects(for: ControlFixture.candidate(2, vendor: germanVendor))
         #expect(suspects.map(\.candidate) == [moved])
     }
 
@@ -53,22 +53,22 @@ struct DuplicateDetectorTests {
     func withinOneBatch() {
         var detector = DuplicateDetector(policy: .standard)
         let batch = [
-            Fixture.candidate(1, vendor: germanVendor, number: "A-1"),
-            Fixture.candidate(2, vendor: otherVendor, number: "B-1"),
-            Fixture.candidate(3, vendor: germanVendor, number: "a1"),
+            ControlFixture.candidate(1, vendor: germanVendor, number: "A-1"),
+            ControlFixture.candidate(2, vendor: otherVendor, number: "B-1"),
+            ControlFixture.candidate(3, vendor: germanVendor, number: "a1"),
         ]
         var held: [ID<Payable>] = []
         for item in batch {
             if detector.check(item).requiresHold { held.append(item.payableID) }
             detector.insert(item)
         }
-        #expect(held == [Fixture.payable(3)])
+        #expect(held == [ControlFixture.payable(3)])
     }
 
     @Test("a typo'd invoice number with the same vendor, amount and date is a weak suspect, not held")
     func typo() throws {
-        let original = Fixture.candidate(1, vendor: germanVendor, number: "INV-1021", amount: Fixture.money("830.00"))
-        let typo = Fixture.candidate(2, vendor: chineseVendor, number: "INV-1012", amount: Fixture.money("830.00"))
+        let original = ControlFixture.candidate(1, vendor: germanVendor, number: "INV-1021", amount: ControlFixture.money("830.00"))
+        let typo = ControlFixture.candidate(2, vendor: chineseVendor, number: "INV-1012", amount: ControlFixture.money("830.00"))
         let check = DuplicateDetector(policy: .standard, candidates: [original]).check(typo)
         #expect(check.suspects.map(\.strength) == [.weak])
         #expect(check.suspects.first?.match.invoiceNumber == .similar)
@@ -82,8 +82,8 @@ struct DuplicateDetectorTests {
 
     @Test("the same number, amount and date from a vendor no key links is a weak suspect")
     func unlinkedVendor() {
-        let original = Fixture.candidate(1, vendor: germanVendor, number: "2024-118")
-        let lookalike = Fixture.candidate(2, vendor: otherVendor, number: "2024118")
+        let original = ControlFixture.candidate(1, vendor: germanVendor, number: "2024-118")
+        let lookalike = ControlFixture.candidate(2, vendor: otherVendor, number: "2024118")
         let suspects = DuplicateDetector(policy: .standard, candidates: [original]).suspects(for: lookalike)
         #expect(suspects.map(\.strength) == [.weak])
         #expect(suspects.first?.match.isSameVendor == false)
@@ -91,14 +91,14 @@ struct DuplicateDetectorTests {
 
     @Test("the same vendor and number in another currency is weak; an unrelated invoice is nothing")
     func otherCurrencyAndUnrelated() {
-        let original = Fixture.candidate(
-            1, vendor: germanVendor, number: "INV-5", amount: Fixture.money("100.00", .eur))
+        let original = ControlFixture.candidate(
+            1, vendor: germanVendor, number: "INV-5", amount: ControlFixture.money("100.00", .eur))
         let detector = DuplicateDetector(policy: .standard, candidates: [original])
-        let inDollars = Fixture.candidate(
-            2, vendor: germanVendor, number: "INV-5", amount: Fixture.money("108.00", .usd))
+        let inDollars = ControlFixture.candidate(
+            2, vendor: germanVendor, number: "INV-5", amount: ControlFixture.money("108.00", .usd))
         #expect(detector.suspects(for: inDollars).map(\.match.amount) == [.differentCurrency])
         #expect(detector.suspects(for: inDollars).map(\.strength) == [.weak])
-        let unrelated = Fixture.candidate(3, vendor: germanVendor, number: "INV-6", amount: Fixture.money("250.00"))
+        let unrelated = ControlFixture.candidate(3, vendor: germanVendor, number: "INV-6", amount: ControlFixture.money("250.00"))
         #expect(detector.suspects(for: unrelated).isEmpty)
     }
 
@@ -106,11 +106,11 @@ struct DuplicateDetectorTests {
     func suspectCountMax() throws {
         let policy = try DuplicatePolicy(suspectCountMax: 3)
         let candidates = (1...10).map {
-            Fixture.candidate($0, vendor: germanVendor, number: "X-1", date: Fixture.date($0))
+            ControlFixture.candidate($0, vendor: germanVendor, number: "X-1", date: ControlFixture.date($0))
         }
         let suspects = DuplicateDetector(policy: policy, candidates: candidates).suspects(
-            for: Fixture.candidate(99, vendor: germanVendor, number: "X-1"))
-        #expect(suspects.map(\.candidate.payableID) == [1, 2, 3].map(Fixture.payable))
+            for: ControlFixture.candidate(99, vendor: germanVendor, number: "X-1"))
+        #expect(suspects.map(\.candidate.payableID) == [1, 2, 3].map(ControlFixture.payable))
     }
 
     @Test("amount buckets are monotone and keep every tolerance range within a few buckets")

@@ -10,11 +10,11 @@ struct DuplicatePolicyTests {
     @Test("tax ids and account numbers compare without spacing, punctuation, case or width")
     func vendorKeysNormalised() {
         let first = VendorIdentity(
-            vendorID: Fixture.vendor(1), taxID: "de 123.456.789", accountNumbers: ["DE89 3704 0044 0532 0130 00"])
-        let byTax = VendorIdentity(vendorID: Fixture.vendor(2), taxID: "ＤＥ１２３４５６７８９")
-        let byAccount = VendorIdentity(vendorID: Fixture.vendor(3), accountNumbers: ["de89370400440532013000"])
+            vendorID: ControlFixture.vendor(1), taxID: "de 123.456.789", accountNumbers: ["DE89 3704 0044 0532 0130 00"])
+        let byTax = VendorIdentity(vendorID: ControlFixture.vendor(2), taxID: "ＤＥ１２３４５６７８９")
+        let byAccount = VendorIdentity(vendorID: ControlFixture.vendor(3), accountNumbers: ["de89370400440532013000"])
         let unrelated = VendorIdentity(
-            vendorID: Fixture.vendor(4), taxID: "DE987654321", accountNumbers: ["123-456-789"])
+            vendorID: ControlFixture.vendor(4), taxID: "DE987654321", accountNumbers: ["123-456-789"])
         #expect(first.taxID == "DE123456789")
         #expect(first.sharedKeys(with: byTax) == [.taxID])
         #expect(first.sharedKeys(with: byAccount) == [.accountNumber])
@@ -25,20 +25,20 @@ struct DuplicatePolicyTests {
     @Test(
         "placeholders are not keys", arguments: ["N/A", "0", "-", "000000000", "XXXXXXXX", "1234", "  ", "9 9 9 9 9 9"])
     func placeholders(text: String) {
-        let identity = VendorIdentity(vendorID: Fixture.vendor(1), taxID: text, accountNumbers: [text])
+        let identity = VendorIdentity(vendorID: ControlFixture.vendor(1), taxID: text, accountNumbers: [text])
         #expect(identity.taxID == nil)
         #expect(identity.accountNumbers.isEmpty)
-        let other = VendorIdentity(vendorID: Fixture.vendor(2), taxID: text, accountNumbers: [text])
+        let other = VendorIdentity(vendorID: ControlFixture.vendor(2), taxID: text, accountNumbers: [text])
         #expect(identity.sharedKeys(with: other).isEmpty)
     }
 
     @Test("an identity from a vendor and its accounts")
     func identityFromVendor() throws {
         let vendor = try Vendor(
-            id: Fixture.vendor(9), entityID: Fixture.entity(1), name: "Lieferant AG", countryCode: "DE",
+            id: ControlFixture.vendor(9), entityID: ControlFixture.entity(1), name: "Lieferant AG", countryCode: "DE",
             taxID: TaxID("DE 811 907 980", countryCode: "DE"), createdAt: Date(timeIntervalSince1970: 0))
         let account = try BankAccount(
-            id: ID("bac_a1"), holder: .vendor(vendor.id), entityID: Fixture.entity(1),
+            id: ID("bac_a1"), holder: .vendor(vendor.id), entityID: ControlFixture.entity(1),
             accountNumber: .iban(IBAN("DE89370400440532013000")), currency: .eur, holderName: "Lieferant",
             createdAt: Date(timeIntervalSince1970: 0))
         let identity = VendorIdentity(vendor: vendor, accounts: [account])
@@ -49,8 +49,8 @@ struct DuplicatePolicyTests {
 
     @Test("account numbers never appear in descriptions")
     func descriptionsMaskAccounts() {
-        let identity = VendorIdentity(vendorID: Fixture.vendor(1), accountNumbers: ["DE89370400440532013000"])
-        let candidate = Fixture.candidate(1, vendor: identity)
+        let identity = VendorIdentity(vendorID: ControlFixture.vendor(1), accountNumbers: ["DE89370400440532013000"])
+        let candidate = ControlFixture.candidate(1, vendor: identity)
         for text in ["\(identity)", String(reflecting: identity), "\(candidate)", String(reflecting: candidate)] {
             #expect(!text.contains("370400440532"), "\(text)")
         }
@@ -103,7 +103,7 @@ struct DuplicatePolicyTests {
     @Test("different currencies are never within tolerance")
     func toleranceCurrency() {
         let policy = DuplicatePolicy.standard
-        #expect(!policy.isWithinTolerance(Fixture.money("100.00", .eur), Fixture.money("100.00", .usd)))
+        #expect(!policy.isWithinTolerance(ControlFixture.money("100.00", .eur), ControlFixture.money("100.00", .usd)))
     }
 
     @Test("the tolerance range holds every amount within tolerance, and the next ones outside")
@@ -202,17 +202,17 @@ struct DuplicatePolicyTests {
 
     @Test("comparing explains every field")
     func compareExplains() {
-        let vendorA = VendorIdentity(vendorID: Fixture.vendor(1), taxID: "DE123456789")
-        let vendorB = VendorIdentity(vendorID: Fixture.vendor(2), taxID: "de-123 456 789")
-        let original = Fixture.candidate(
-            1, entity: 1, vendor: vendorA, number: "INV-0042", amount: Fixture.money("500.00"))
-        let copy = Fixture.candidate(
-            2, entity: 2, vendor: vendorB, number: "inv 42", date: Fixture.date(3), amount: Fixture.money("500.40"))
+        let vendorA = VendorIdentity(vendorID: ControlFixture.vendor(1), taxID: "DE123456789")
+        let vendorB = VendorIdentity(vendorID: ControlFixture.vendor(2), taxID: "de-123 456 789")
+        let original = ControlFixture.candidate(
+            1, entity: 1, vendor: vendorA, number: "INV-0042", amount: ControlFixture.money("500.00"))
+        let copy = ControlFixture.candidate(
+            2, entity: 2, vendor: vendorB, number: "inv 42", date: ControlFixture.date(3), amount: ControlFixture.money("500.40"))
         let match = DuplicatePolicy.standard.compare(copy, with: original)
         #expect(match.vendorKeys == [.taxID])
         #expect(match.invoiceNumber == .normalised)
         #expect(match.amount == .withinTolerance)
-        #expect(match.amountDifference == Fixture.money("0.40"))
+        #expect(match.amountDifference == ControlFixture.money("0.40"))
         #expect(match.invoiceDate == .withinWindow)
         #expect(match.invoiceDateDifferenceDays == 3)
         #expect(!match.sameEntity)
@@ -228,8 +228,8 @@ struct DuplicatePolicyTests {
 
     @Test("numbers without letters or digits never match")
     func emptyNumbers() {
-        let first = Fixture.candidate(1, number: "-")
-        let second = Fixture.candidate(2, number: "-")
+        let first = ControlFixture.candidate(1, number: "-")
+        let second = ControlFixture.candidate(2, number: "-")
         let match = DuplicatePolicy.standard.compare(first, with: second)
         #expect(match.invoiceNumber == .different)
         #expect(DuplicatePolicy.standard.strength(of: match) == nil)
@@ -237,8 +237,8 @@ struct DuplicatePolicyTests {
 
     @Test("amounts in different currencies are not compared")
     func differentCurrencies() {
-        let first = Fixture.candidate(1, amount: Fixture.money("100.00", .eur))
-        let second = Fixture.candidate(2, amount: Fixture.money("100.00", .usd))
+        let first = ControlFixture.candidate(1, amount: ControlFixture.money("100.00", .eur))
+        let second = ControlFixture.candidate(2, amount: ControlFixture.money("100.00", .usd))
         let match = DuplicatePolicy.standard.compare(first, with: second)
         #expect(match.amount == .differentCurrency)
         #expect(match.amountDifference == nil)

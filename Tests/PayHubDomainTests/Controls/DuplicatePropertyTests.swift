@@ -111,16 +111,16 @@ struct DuplicatePropertyTests {
             // so that most lookups have many real suspects.
             let vendors = (0..<12).map { index in
                 VendorIdentity(
-                    vendorID: Fixture.vendor(index), taxID: "TAX\(10_000 + index % 5)",
+                    vendorID: ControlFixture.vendor(index), taxID: "TAX\(10_000 + index % 5)",
                     accountNumbers: index % 3 == 0 ? ["ACCT\(20_000 + index % 4)"] : [])
             }
             func item(_ index: Int) -> DuplicateCandidate {
-                Fixture.candidate(
+                ControlFixture.candidate(
                     index, entity: Int.random(in: 1...3, using: &random),
                     vendor: vendors.randomElement(using: &random)!,
                     number: ["INV-1", "inv 01", "INV-2", "INV-12", "INV-21", "RE-1", "-", "1"].randomElement(
                         using: &random)!,
-                    date: Fixture.date(Int.random(in: 0...40, using: &random)),
+                    date: ControlFixture.date(Int.random(in: 0...40, using: &random)),
                     amount: Money(
                         minorUnits: [-1, 1, 1, 1].randomElement(using: &random)!
                             * Int64.random(in: 0...20_000, using: &random),
@@ -197,7 +197,7 @@ enum Generator {
     /// Each original has its own vendor, with a tax id and an account, so originals never link.
     static func vendor(_ index: Int, using random: inout SplitMix64) -> VendorIdentity {
         VendorIdentity(
-            vendorID: Fixture.vendor(index), taxID: "DE\(100_000_000 + index)",
+            vendorID: ControlFixture.vendor(index), taxID: "DE\(100_000_000 + index)",
             accountNumbers: ["DE\(10 + index % 90)3704\(String(format: "%014d", index))"])
     }
 
@@ -206,10 +206,10 @@ enum Generator {
     static func original(_ index: Int, using random: inout SplitMix64) -> DuplicateCandidate {
         let number = number(using: &random)
         return DuplicateCandidate(
-            payableID: Fixture.payable(index), entityID: Fixture.entity(Int.random(in: 1...4, using: &random)),
+            payableID: ControlFixture.payable(index), entityID: ControlFixture.entity(Int.random(in: 1...4, using: &random)),
             vendor: vendor(index, using: &random),
             invoiceNumber: number.written(separators: (0..<4).map { _ in separators.randomElement(using: &random)! }),
-            invoiceDate: Fixture.date(Int.random(in: 0...3_000, using: &random)),
+            invoiceDate: ControlFixture.date(Int.random(in: 0...3_000, using: &random)),
             amount: Money(
                 minorUnits: Int64.random(in: 1...(1 << Int64.random(in: 1...40, using: &random)), using: &random),
                 currency: currencies.randomElement(using: &random)!),
@@ -250,13 +250,13 @@ enum Generator {
             return original
         case 1:
             let spaced = original.taxID!.map(String.init).joined(separator: Bool.random(using: &random) ? " " : ".")
-            return VendorIdentity(vendorID: Fixture.vendor(index), taxID: spaced.lowercased())
+            return VendorIdentity(vendorID: ControlFixture.vendor(index), taxID: spaced.lowercased())
         default:
             var printed = ""
             for (offset, character) in original.accountNumbers[0].enumerated() {
                 printed += (offset > 0 && offset % 4 == 0 ? " " : "") + String(character)
             }
-            return VendorIdentity(vendorID: Fixture.vendor(index), accountNumbers: [printed.lowercased()])
+            return VendorIdentity(vendorID: ControlFixture.vendor(index), accountNumbers: [printed.lowercased()])
         }
     }
 
@@ -277,8 +277,8 @@ enum Generator {
         let window = policy.invoiceDateWindowDays
         let vendor = sameVendor(as: original.vendor, index: index, using: &random)
         return DuplicateCandidate(
-            payableID: Fixture.payable(index),
-            entityID: vendor.vendorID == original.vendor.vendorID ? original.entityID : Fixture.entity(9),
+            payableID: ControlFixture.payable(index),
+            entityID: vendor.vendorID == original.vendor.vendorID ? original.entityID : ControlFixture.entity(9),
             vendor: vendor, invoiceNumber: rewritten(original.invoiceNumber, using: &random),
             invoiceDate: try! original.invoiceDate.adding(days: Int.random(in: -window...window, using: &random)),
             amount: amountWithinTolerance(of: original.amount, policy: policy, using: &random), stage: .open)
@@ -304,7 +304,7 @@ enum Generator {
             }
         } while typed == normal || InvoiceNumber.normalised(String(typed)) != String(typed)
         return DuplicateCandidate(
-            payableID: Fixture.payable(index), entityID: original.entityID,
+            payableID: ControlFixture.payable(index), entityID: original.entityID,
             vendor: sameVendor(as: original.vendor, index: index, using: &random), invoiceNumber: String(typed),
             invoiceDate: original.invoiceDate, amount: original.amount, stage: .open)
     }
@@ -334,7 +334,7 @@ enum Generator {
         default:
             how = "other vendor"
             vendor = VendorIdentity(
-                vendorID: Fixture.vendor(index), taxID: Bool.random(using: &random) ? "FR\(900_000_000 + index)" : nil,
+                vendorID: ControlFixture.vendor(index), taxID: Bool.random(using: &random) ? "FR\(900_000_000 + index)" : nil,
                 accountNumbers: ["FR76\(String(format: "%018d", index))"])
         }
         let clean = DuplicateCandidate(

@@ -5,10 +5,10 @@ import Testing
 
 @Suite("Payment limits")
 struct PaymentLimitsTests {
-    static let entity = Fixture.entity(1)
-    static let otherEntity = Fixture.entity(2)
-    static let vendor = Fixture.vendor(1)
-    static let otherVendor = Fixture.vendor(2)
+    static let entity = ControlFixture.entity(1)
+    static let otherEntity = ControlFixture.entity(2)
+    static let vendor = ControlFixture.vendor(1)
+    static let otherVendor = ControlFixture.vendor(2)
 
     static let entityScope = PaymentLimitScope(entityID: entity)
     static let vendorScope = PaymentLimitScope(entityID: entity, vendorID: vendor)
@@ -19,12 +19,12 @@ struct PaymentLimitsTests {
     static func limits() throws -> PaymentLimits {
         try PaymentLimits([
             PaymentLimit(
-                scope: entityScope, singlePaymentMax: Fixture.money("100000.00"),
-                dailyTotalMax: Fixture.money("250000.00")),
+                scope: entityScope, singlePaymentMax: ControlFixture.money("100000.00"),
+                dailyTotalMax: ControlFixture.money("250000.00")),
             PaymentLimit(
-                scope: vendorScope, singlePaymentMax: Fixture.money("20000.00"),
-                dailyTotalMax: Fixture.money("50000.00")),
-            PaymentLimit(scope: dollarScope, dailyTotalMax: Fixture.money("30000.00")),
+                scope: vendorScope, singlePaymentMax: ControlFixture.money("20000.00"),
+                dailyTotalMax: ControlFixture.money("50000.00")),
+            PaymentLimit(scope: dollarScope, dailyTotalMax: ControlFixture.money("30000.00")),
         ])
     }
 
@@ -84,17 +84,17 @@ struct PaymentLimitsTests {
     func exceeded(_ example: Case) throws {
         let payment = LimitedPayment(
             entityID: Self.entity, vendorID: example.vendor, paymentCurrency: example.currency,
-            baseAmount: Fixture.money(example.amount))
+            baseAmount: ControlFixture.money(example.amount))
         let committed: [PaymentLimitScope: Money] = [
-            Self.entityScope: Fixture.money(example.committed.entity),
-            Self.vendorScope: Fixture.money(example.committed.vendor),
-            Self.dollarScope: Fixture.money(example.committed.dollars),
+            Self.entityScope: ControlFixture.money(example.committed.entity),
+            Self.vendorScope: ControlFixture.money(example.committed.vendor),
+            Self.dollarScope: ControlFixture.money(example.committed.dollars),
         ]
         let excesses = try Self.limits().exceeded(by: payment, committedToday: committed)
         let expected = example.expected.map { scope, kind, limit, used, excess in
             LimitExcess(
-                scope: scope, kind: kind, limit: Fixture.money(limit), used: Fixture.money(used),
-                requested: Fixture.money(example.amount), excess: Fixture.money(excess))
+                scope: scope, kind: kind, limit: ControlFixture.money(limit), used: ControlFixture.money(used),
+                requested: ControlFixture.money(example.amount), excess: ControlFixture.money(excess))
         }
         #expect(excesses == expected)
     }
@@ -103,15 +103,15 @@ struct PaymentLimitsTests {
     func dailyScopes() throws {
         let limits = try Self.limits()
         let euroToOther = LimitedPayment(
-            entityID: Self.entity, vendorID: Self.otherVendor, paymentCurrency: .eur, baseAmount: Fixture.money("1.00"))
+            entityID: Self.entity, vendorID: Self.otherVendor, paymentCurrency: .eur, baseAmount: ControlFixture.money("1.00"))
         #expect(limits.dailyScopes(applyingTo: euroToOther) == [Self.entityScope])
         let dollarsToVendor = LimitedPayment(
-            entityID: Self.entity, vendorID: Self.vendor, paymentCurrency: .usd, baseAmount: Fixture.money("1.00"))
+            entityID: Self.entity, vendorID: Self.vendor, paymentCurrency: .usd, baseAmount: ControlFixture.money("1.00"))
         #expect(
             limits.dailyScopes(applyingTo: dollarsToVendor) == [Self.entityScope, Self.vendorScope, Self.dollarScope])
         let elsewhere = LimitedPayment(
             entityID: Self.otherEntity, vendorID: Self.otherVendor, paymentCurrency: .eur,
-            baseAmount: Fixture.money("999999999.00"))
+            baseAmount: ControlFixture.money("999999999.00"))
         #expect(limits.dailyScopes(applyingTo: elsewhere).isEmpty)
         #expect(try limits.exceeded(by: elsewhere, committedToday: [:]).isEmpty)
     }
@@ -131,15 +131,15 @@ struct PaymentLimitsTests {
         amount: String, currency: Currency, committed: [PaymentLimitScope: String], path: String, code: String
     ) throws {
         let limits = try PaymentLimits([
-            PaymentLimit(scope: Self.entityScope, dailyTotalMax: Fixture.money("10.00")),
+            PaymentLimit(scope: Self.entityScope, dailyTotalMax: ControlFixture.money("10.00")),
             PaymentLimit(
                 scope: PaymentLimitScope(entityID: Self.entity, vendorID: Self.otherVendor),
-                dailyTotalMax: Fixture.money("5.00")),
+                dailyTotalMax: ControlFixture.money("5.00")),
         ])
         let payment = LimitedPayment(
             entityID: Self.entity, vendorID: Self.otherVendor, paymentCurrency: currency,
-            baseAmount: Fixture.money(amount, currency))
-        let totals = committed.mapValues { Fixture.money($0) }
+            baseAmount: ControlFixture.money(amount, currency))
+        let totals = committed.mapValues { ControlFixture.money($0) }
         #expect {
             _ = try limits.exceeded(by: payment, committedToday: totals)
         } throws: { error in
@@ -149,11 +149,11 @@ struct PaymentLimitsTests {
 
     @Test("committed totals must be non-negative, in the base currency, and sums must not overflow")
     func committedTotalErrors() throws {
-        let limits = try PaymentLimits([PaymentLimit(scope: Self.entityScope, dailyTotalMax: Fixture.money("10.00"))])
+        let limits = try PaymentLimits([PaymentLimit(scope: Self.entityScope, dailyTotalMax: ControlFixture.money("10.00"))])
         let payment = LimitedPayment(
-            entityID: Self.entity, vendorID: Self.vendor, paymentCurrency: .eur, baseAmount: Fixture.money("1.00"))
+            entityID: Self.entity, vendorID: Self.vendor, paymentCurrency: .eur, baseAmount: ControlFixture.money("1.00"))
         let cases: [(Money, String)] = [
-            (Fixture.money("-1.00"), "negative_committed_total"), (Fixture.money("1.00", .usd), "currency_mismatch"),
+            (ControlFixture.money("-1.00"), "negative_committed_total"), (ControlFixture.money("1.00", .usd), "currency_mismatch"),
             (Money(minorUnits: .max, currency: .eur), "amount_out_of_range"),
         ]
         for (committed, code) in cases {
@@ -169,20 +169,20 @@ struct PaymentLimitsTests {
     func validation() throws {
         #expect(throws: ValidationFailure.self) { try PaymentLimit(scope: Self.entityScope) }
         #expect(throws: ValidationFailure.self) {
-            try PaymentLimit(scope: Self.entityScope, singlePaymentMax: Fixture.money("-1.00"))
+            try PaymentLimit(scope: Self.entityScope, singlePaymentMax: ControlFixture.money("-1.00"))
         }
         #expect(throws: ValidationFailure.self) {
             try PaymentLimit(
-                scope: Self.entityScope, singlePaymentMax: Fixture.money("1.00"),
-                dailyTotalMax: Fixture.money("1.00", .usd))
+                scope: Self.entityScope, singlePaymentMax: ControlFixture.money("1.00"),
+                dailyTotalMax: ControlFixture.money("1.00", .usd))
         }
-        let zero = try PaymentLimit(scope: Self.vendorScope, singlePaymentMax: Fixture.money("0.00"))
+        let zero = try PaymentLimit(scope: Self.vendorScope, singlePaymentMax: ControlFixture.money("0.00"))
         #expect(zero.currency == .eur)
         do {
             _ = try PaymentLimits([
-                PaymentLimit(scope: Self.entityScope, singlePaymentMax: Fixture.money("1.00")),
-                PaymentLimit(scope: Self.entityScope, dailyTotalMax: Fixture.money("5.00")),
-                PaymentLimit(scope: Self.vendorScope, dailyTotalMax: Fixture.money("5.00", .usd)),
+                PaymentLimit(scope: Self.entityScope, singlePaymentMax: ControlFixture.money("1.00")),
+                PaymentLimit(scope: Self.entityScope, dailyTotalMax: ControlFixture.money("5.00")),
+                PaymentLimit(scope: Self.vendorScope, dailyTotalMax: ControlFixture.money("5.00", .usd)),
             ])
             Issue.record("expected a validation failure")
         } catch {
@@ -211,8 +211,8 @@ struct PaymentLimitsTests {
         let invalid = #"{"limits":[{"entity_id":"ent_e1"}]}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(PaymentLimits.self, from: Data(invalid.utf8)) }
         let excess = LimitExcess(
-            scope: Self.vendorScope, kind: .dailyTotal, limit: Fixture.money("5.00"), used: Fixture.money("4.00"),
-            requested: Fixture.money("2.00"), excess: Fixture.money("1.00"))
+            scope: Self.vendorScope, kind: .dailyTotal, limit: ControlFixture.money("5.00"), used: ControlFixture.money("4.00"),
+            requested: ControlFixture.money("2.00"), excess: ControlFixture.money("1.00"))
         let excessJSON = String(decoding: try encoder.encode(excess), as: UTF8.self)
         #expect(excessJSON.contains(#""kind":"daily_total""#) && excessJSON.contains(#""vendor_id":"ven_v1""#))
         #expect(try JSONDecoder().decode(LimitExcess.self, from: Data(excessJSON.utf8)) == excess)
