@@ -188,7 +188,7 @@ public struct ERPImporter: Sendable {
             let (batch, rejections) = convert(records, run: started, entity: entity.id, known: knownVendors)
             return PreparedBatch(batch: batch, rejections: rejections, records: records.count)
         }
-        var heldBatch = SyncBatch()
+        var heldBatch = SyncBatch(reportsCreatedPayables: false)
         var heldRejections: [QuarantinedRow] = []
         do {
             for try await prepared in pipe.batches {
@@ -408,7 +408,7 @@ struct BatchBuilder {
     let entity: ID<LegalEntity>
     let known: KnownVendors?
     let now: Date
-    private(set) var batch = SyncBatch()
+    private(set) var batch = SyncBatch(reportsCreatedPayables: false)
     private(set) var rejections: [QuarantinedRow] = []
     /// The rows' vendors as the file gives them, by external id: a repeat costs no validation, and a row
     /// that gives the same vendor different details (a new IBAN) is upserted as well, so the change is

@@ -247,7 +247,8 @@ extension SQLTransactionRunner {
             var run = run
             let result = try Self.sync(batch, in: session, records: records, context: context)
             var refused: [QuarantinedRow] = []
-            for (item, outcome) in zip(batch.payables, result.payables) where outcome.status == .rejected {
+            for index in result.payables.indices where result.payables[index].status == .rejected {
+                let (item, outcome) = (batch.payables[index], result.payables[index])
                 var generator = SystemRandomNumberGenerator()
                 let origin = item.origin ?? RowOrigin(line: 0, location: item.payable.source.externalID, raw: "")
                 refused.append(

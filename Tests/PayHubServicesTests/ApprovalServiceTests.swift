@@ -46,8 +46,21 @@ struct ApprovalServiceTests {
         }
     }
 
-    static func withSetup(_ body: (Setup) async throws -> Void) async throws {
-        try await TestSQLite.withFreshStore { store in
+    /// Both engines, real: a SQLite file and a database on the throwaway PostgreSQL server.
+    enum Engine: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
+    static func withSetup(_ engine: Engine, _ body: (Setup) async throws -> Void) async throws {
+        switch engine {
+        case .sqlite: try await TestSQLite.withFreshStore { store in try await withSetup(store, body) }
+        case .postgres: try await TestPostgres.withFreshStore { store in try await withSetup(store, body) }
+        }
+    }
+
+    static func withSetup(_ store: any PayHubStore, _ body: (Setup) async throws -> Void) async throws {
+        do {
             var fixtures = Fixtures()
             let world = try await World.make(store, &fixtures)
             let clock = Clock { today }
@@ -98,9 +111,9 @@ struct ApprovalServiceTests {
             - { role: approver, approvals: 1 }
         """
 
-    @Test("before any policy is stored, one approver approves; the creator cannot, and each step is one audit event")
-    func builtInPolicy() async throws {
-        try await Self.withSetup { setup in
+    @Test("before any policy is stored, one approver approves; the creator cannot, and each step is one audit event", arguments: Engine.allCases)
+    func builtInPolicy(engine: Engine) async throws {
+        try await Self.withSetup(engine) { setup in
             let payment = try await setup.draft("250.00")
             let submitted = try await setup.approvals.submit(payment.id.rawValue, context: setup.clerk)
             #expect(submitted.state == .pendingApproval)
@@ -119,9 +132,9 @@ struct ApprovalServiceTests {
         }
     }
 
-    @Test("a stored policy decides: auto-approval, a chain with distinct approvers, groups and a separate releaser")
-    func chainWithRelease() async throws {
-        try await Self.withSetup { setup in
+    @Test("a stored policy decides: auto-approval, a chain with distinct approvers, groups and a separate releaser", arguments: Engine.allCases)
+    func chainWithRelease(engine: Engine) async throws {
+        try await Self.withSetup(engine) { setup in
             let (saved, _) = try await setup.approvals.savePolicy(Self.chainPolicy, context: setup.context("admin"))
             #expect(saved.version == 1 && saved.sourceFormat == "yaml")
 
@@ -161,9 +174,9 @@ struct ApprovalServiceTests {
         }
     }
 
-    @Test("block rejects with the rule's reason; hold waits for a person; release judges again without that rule")
-    func blockAndHold() async throws {
-        try await Self.withSetup { setup in
+    @Test("block rejects with the rule's reason; hold waits for a person; release judges again without that rule", arguments: Engine.allCases)
+    func blockAndHold(engine: Engine) async throws {
+        try await Self.withSetup(engine) { setup in
             _ = try await setup.approvals.savePolicy(Self.chainPolicy, context: setup.context("admin"))
             try await setup.approvals.setRiskRating("high", of: setup.world.vendor.id.rawValue, context: setup.context("tom"))
             let payment = try await setup.draft("500.00")
@@ -195,9 +208,9 @@ struct ApprovalServiceTests {
         }
     }
 
-    @Test("the same invoice again, written differently, is held as a duplicate until a person releases it")
-    func duplicateHeld() async throws {
-        try await Self.withSetup { setup in
+    @Test("the same invoice again, written differently, is held as a duplicate until a person releases it", arguments: Engine.allCases)
+    func duplicateHeld(engine: Engine) async throws {
+        try await Self.withSetup(engine) { setup in
             let first = try await setup.draft("1200.00", invoice: "INV-0001", date: "2026-09-01")
             #expect(try await setup.approvals.submit(first.id.rawValue, context: setup.clerk).state == .pendingApproval)
             let second = try await setup.draft("1200.00", invoice: "inv 1", date: "2026-09-03")
@@ -212,9 +225,9 @@ struct ApprovalServiceTests {
         }
     }
 
-    @Test("a delegate approves in the delegator's place, and the two count as one person")
-    func delegation() async throws {
-        try await Self.withSetup { setup in
+    @Test("a delegate approves in the delegator's place, and the two count as one person", arguments: Engine.allCases)
+    func delegation(engine: Engine) async throws {
+        try await Self.withSetup(engine) { setup in
             _ = try await setup.approvals.savePolicy(Self.chainPolicy, context: setup.context("admin"))
             // Tina (a treasurer) stands in for Anna while Anna is away.
             let delegation = try await setup.approvals.delegate(
@@ -236,9 +249,9 @@ struct ApprovalServiceTests {
         }
     }
 
-    @Test("amounts are judged in the entity's base currency at the stored rate; without one, submission says so")
-    func foreignCurrency() async throws {
-        try await Self.withSetup { setup in
+    @Test("amounts are judged in the entity's base currency at the stored rate; without one, submission says so", arguments: Engine.allCases)
+    func foreignCurrency(engine: Engine) async throws {
+        try await Self.withSetup(engine) { setup in
             _ = try await setup.approvals.savePolicy(Self.chainPolicy, context: setup.context("admin"))
             var fixtures = Fixtures(seed: 9)
             let usd = fixtures.vendorAccount(of: setup.world.vendor, currency: .usd)
@@ -269,9 +282,9 @@ struct ApprovalServiceTests {
         }
     }
 
-    @Test("a policy that does not validate is refused with every path, and nothing is stored")
-    func invalidPolicy() async throws {
-        try await Self.withSetup { setup in
+    @Test("a policy that does not validate is refused with every path, and nothing is stored", arguments: Engine.allCases)
+    func invalidPolicy(engine: Engine) async throws {
+        try await Self.withSetup(engine) { setup in
             let text = """
                 id: broken
                 rules:
