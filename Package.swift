@@ -90,6 +90,8 @@ let package = Package(
                 "BankFormats", "PayHubDomain", "PayHubStorage", "PayHubServices",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // TOTP step-up for approvers; the services see it only through `OneTimePasswords`.
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,6 +153,7 @@ let package = Package(
                 "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubWeb", "PayHubServer", "PayHubSQLite",
                 "PayHubTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

@@ -227,10 +227,21 @@ extension ApprovalService {
     // MARK: Approve, release, reject
 
     /// One approval of the step the payment waits for (or the release, when that is what it waits for).
+    ///
+    /// `totpCode` is the approver's current TOTP code; a step that requires step-up is refused without one,
+    /// and a wrong or already used code is refused whatever the step.
     public func approve(
-        _ paymentID: String, totpVerified: Bool = false, onBehalfOf delegator: String? = nil, context: CallContext
+        _ paymentID: String, totpCode: String? = nil, onBehalfOf delegator: String? = nil, context: CallContext
     ) async throws -> Payment {
-        try await act(paymentID, reason: nil, totpVerified: totpVerified, onBehalfOf: delegator, rejecting: false, context: context)
+        var totpVerified = false
+        if let totpCode {
+            guard let stepUp, try await stepUp.verify(principal: context.principal, code: totpCode, context: context) else {
+                throw ApprovalChainError(code: .stepUpRequired, stage: nil)
+            }
+            totpVerified = true
+        }
+        return try await act(
+            paymentID, reason: nil, totpVerified: totpVerified, onBehalfOf: delegator, rejecting: false, context: context)
     }
 
     /// Refuses the payment for the step it waits at; the reason goes back to the ERP.

@@ -10,8 +10,13 @@ public struct ApprovalService: Sendable {
     public let hub: PaymentHub
     /// Duplicate-payment settings; the controls document may replace them (see ``PolicyKind/controls``).
     public var duplicatePolicy: DuplicatePolicy = .standard
+    /// Checks the TOTP codes approvers give; without it no step that requires TOTP can be passed.
+    public var stepUp: StepUpService?
 
-    public init(hub: PaymentHub) { self.hub = hub }
+    public init(hub: PaymentHub, stepUp: StepUpService? = nil) {
+        self.hub = hub
+        self.stepUp = stepUp
+    }
 
     var store: any PayHubStore { hub.store }
     var clock: Clock { hub.clock }

@@ -133,6 +133,9 @@ public protocol PayHubStore: Sendable {
     func approvalHistory(vendorID: ID<Vendor>, creditorAccountID: ID<BankAccount>, excluding paymentID: ID<Payment>)
         async throws -> (riskRating: String, paymentsToVendor: Int, paymentsToAccount: Int)
     func setRiskRating(_ rating: String, of vendorID: ID<Vendor>, context: AuditContext) async throws
+    func saveTOTPEnrolment(_ enrolment: TOTPEnrolment, context: AuditContext) async throws
+    func totpEnrolment(of user: ID<User>) async throws -> TOTPEnrolment?
+    func useTOTPStep(_ timeStep: Int64, of user: ID<User>, confirming: Bool, context: AuditContext) async throws -> Bool
     func duplicateCandidates(for payment: Payment, invoiceDates: ClosedRange<LocalDate>) async throws
         -> (payables: [(Payable, paymentState: PaymentState?, paymentID: ID<Payment>?)], vendors: [Vendor], accounts: [BankAccount])
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import PayHubDomain
 import PayHubServices
+import HummingbirdOTP
 import PayHubStorage
 
 // Approval routes: the payment verbs go through the approval service (controls, policy, segregation of
@@ -12,10 +13,12 @@ import PayHubStorage
 struct ApprovalRequest: Codable, Sendable {
     var reason: String?
     var onBehalfOf: String?
+    var totpCode: String?
 
     enum CodingKeys: String, CodingKey {
         case reason
         case onBehalfOf = "on_behalf_of"
+        case totpCode = "totp_code"
     }
 }
 
@@ -161,7 +164,7 @@ struct ApprovalQueueResource: Encodable, Sendable {
 extension PayHubAPI {
     func addApprovalRoutes(to table: inout RouteTable) {
         let hub = self.hub
-        let approvals = ApprovalService(hub: hub)
+        let approvals = ApprovalService(hub: hub, stepUp: StepUpService(hub: hub, passwords: HummingbirdOneTimePasswords()))
 
         // MARK: Payment verbs
         table.add(.post, "/api/v1/payments/:id/submit", .requires(.paymentsCreate), "Submit a payment: controls, then the approval policy") {
@@ -174,7 +177,8 @@ extension PayHubAPI {
             return try JSONBody.response(
                 PaymentResource(
                     try await approvals.approve(
-                        try context.id(), onBehalfOf: body?.onBehalfOf, context: try context.caller())))
+                        try context.id(), totpCode: body?.totpCode, onBehalfOf: body?.onBehalfOf,
+                        context: try context.caller())))
         }
         table.add(.post, "/api/v1/payments/:id/reject", .requires(.paymentsApprove), "Reject a payment, with a reason") {
             request, context in
@@ -431,5 +435,16 @@ enum EmbeddedJSON: Codable, Sendable, Hashable {
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
+    }
+}
+
+/// hummingbird-auth's TOTP (RFC 6238: 6 digits, 30 s, HMAC-SHA1) behind the services' ``OneTimePasswords``.
+public struct HummingbirdOneTimePasswords: OneTimePasswords {
+    public init() {}
+
+    public func code(secret: String, at date: Date) -> Int { TOTP(secret: secret).compute(date: date) }
+
+    public func enrolmentURI(secret: String, account: String, issuer: String) -> String {
+        TOTP(secret: secret).createAuthenticatorURL(label: "\(issuer):\(account)", issuer: issuer)
     }
 }
