@@ -92,13 +92,17 @@ extension ApprovalService {
                     message: "the account is \(creditor.verification.state.rawValue); a second person must verify it first")
             ])
         }
-        findings += try await duplicateFindings(for: payment, at: now)
+        let settings = try await controlsInForce()
+        findings += try await duplicateFindings(for: payment, policy: settings.duplicates, at: now)
+        findings += try await limitFindings(for: payment, limits: settings.limits, at: now)
         return findings
     }
 
     /// Duplicate payments: the same invoice of the same company (across entities and ERPs), already
     /// paid, in payment or open, with a strong or exact match.
-    func duplicateFindings(for payment: Payment, at now: Date) async throws -> [ControlFinding] {
+    func duplicateFindings(for payment: Payment, policy duplicatePolicy: DuplicatePolicy, at now: Date) async throws
+        -> [ControlFinding]
+    {
         var own: [Payable] = []
         for id in payment.payableIDs {
             if let payable = try await store.payable(id, scope: .all) { own.append(payable) }

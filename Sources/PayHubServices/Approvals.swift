@@ -8,8 +8,6 @@ import Yams
 /// dashboard). Every step is one transaction with one audit event.
 public struct ApprovalService: Sendable {
     public let hub: PaymentHub
-    /// Duplicate-payment settings; the controls document may replace them (see ``PolicyKind/controls``).
-    public var duplicatePolicy: DuplicatePolicy = .standard
     /// Checks the TOTP codes approvers give; without it no step that requires TOTP can be passed.
     public var stepUp: StepUpService?
 

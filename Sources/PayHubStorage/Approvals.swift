@@ -642,6 +642,35 @@ extension SQLTransactionRunner {
         }
     }
 
+    /// Payments of `entity` submitted in `window` (their latest round started then) that are still live,
+    /// with the facts they were judged on: what the daily limits count.
+    public func submittedPayments(of entity: ID<LegalEntity>, in window: Range<Date>) async throws
+        -> [(paymentID: ID<Payment>, vendorID: ID<Vendor>, currency: String, factsJSON: String)]
+    {
+        try await readTransaction { session in
+            try session.rows(
+                SQLQuery(
+                    """
+                    SELECT p.id, p.vendor_id, p.currency, r.facts_json FROM payments p
+                    JOIN approval_rounds r ON r.payment_id = p.id
+                        AND r.round = (SELECT MAX(round) FROM approval_rounds WHERE payment_id = p.id)
+                    WHERE p.entity_id = ? AND r.started_at >= ? AND r.started_at < ?
+                        AND p.state NOT IN ('draft', 'rejected', 'cancelled', 'failed', 'returned')
+                    ORDER BY p.id
+                    """,
+                    [
+                        .text(entity.rawValue), .integer(StoredTime.milliseconds(window.lowerBound)),
+                        .integer(StoredTime.milliseconds(window.upperBound)),
+                    ])
+            ).map { row in
+                (
+                    try ID<Payment>(row.text("id")), try ID<Vendor>(row.text("vendor_id")), try row.text("currency"),
+                    try row.text("facts_json")
+                )
+            }
+        }
+    }
+
     // MARK: Reading a payment inside a transaction
 
     static func payment(_ id: ID<Payment>, in session: any SQLSession, records: Records) throws -> Payment? {

@@ -133,6 +133,8 @@ public protocol PayHubStore: Sendable {
     func approvalHistory(vendorID: ID<Vendor>, creditorAccountID: ID<BankAccount>, excluding paymentID: ID<Payment>)
         async throws -> (riskRating: String, paymentsToVendor: Int, paymentsToAccount: Int)
     func setRiskRating(_ rating: String, of vendorID: ID<Vendor>, context: AuditContext) async throws
+    func submittedPayments(of entity: ID<LegalEntity>, in window: Range<Date>) async throws
+        -> [(paymentID: ID<Payment>, vendorID: ID<Vendor>, currency: String, factsJSON: String)]
     func saveTOTPEnrolment(_ enrolment: TOTPEnrolment, context: AuditContext) async throws
     func totpEnrolment(of user: ID<User>) async throws -> TOTPEnrolment?
     func useTOTPStep(_ timeStep: Int64, of user: ID<User>, confirming: Bool, context: AuditContext) async throws -> Bool

@@ -276,6 +276,22 @@ extension PayHubAPI {
             let (stored, policy) = try await approvals.savePolicy(text, format: format, context: try context.caller())
             return try JSONBody.response(try PolicyVersionResource(stored, policy: policy), status: .created)
         }
+        table.add(.get, "/api/v1/policies/controls", .requires(.policiesRead), "The settings of the controls in force: duplicates, limits") {
+            _, context in
+            let stored = try await hub.store.policyDocument(.controls, version: nil)
+            let settings = try await approvals.controlsInForce()
+            return try JSONBody.response(ControlSettingsResource(stored, settings: settings))
+        }
+        table.add(
+            .post, "/api/v1/policies/controls", .requires(.policiesWrite),
+            "Store a new version of the controls' settings (YAML or JSON body)"
+        ) { request, context in
+            let text = try await Self.textBody(request, context)
+            let format: ApprovalService.DocumentFormat? =
+                request.headers[.contentType].map { $0.contains("yaml") ? .yaml : ($0.contains("json") ? .json : nil) } ?? nil
+            let (stored, settings) = try await approvals.saveControls(text, format: format, context: try context.caller())
+            return try JSONBody.response(ControlSettingsResource(stored, settings: settings), status: .created)
+        }
         table.add(.post, "/api/v1/policies/simulate", .requires(.policiesRead), "Which rule and chain a payment would get, and why") {
             request, context in
             let body = try await JSONBody.decode(SimulationRequest.self, from: request, context: context)
@@ -446,5 +462,26 @@ public struct HummingbirdOneTimePasswords: OneTimePasswords {
 
     public func enrolmentURI(secret: String, account: String, issuer: String) -> String {
         TOTP(secret: secret).createAuthenticatorURL(label: "\(issuer):\(account)", issuer: issuer)
+    }
+}
+
+struct ControlSettingsResource: Encodable, Sendable {
+    let kind = "controls"
+    let version: Int64
+    let createdBy: String?
+    let createdAt: String?
+    let document: EmbeddedJSON
+
+    enum CodingKeys: String, CodingKey {
+        case kind, version, document
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+    }
+
+    init(_ stored: PolicyDocumentVersion?, settings: ControlSettings) throws {
+        version = stored?.version ?? 0
+        createdBy = stored?.createdBy
+        createdAt = stored.map { Timestamp.iso8601($0.createdAt) }
+        document = try EmbeddedJSON(encoding: settings)
     }
 }

@@ -282,6 +282,37 @@ struct ApprovalServiceTests {
         }
     }
 
+    @Test("limits per entity, vendor and day hold what would exceed them, counting today's live submissions", arguments: Engine.allCases)
+    func limits(engine: Engine) async throws {
+        try await Self.withSetup(engine) { setup in
+            let entity = setup.world.entity.id.rawValue
+            let vendor = setup.world.vendor.id.rawValue
+            let controls = """
+                limits:
+                  - { entity_id: \(entity), single_payment_max: { amount: "5000.00", currency: EUR } }
+                  - { entity_id: \(entity), vendor_id: \(vendor), daily_total_max: { amount: "1000.00", currency: EUR } }
+                """
+            let (saved, settings) = try await setup.approvals.saveControls(controls, context: setup.context("admin"))
+            #expect(saved.kind == .controls && saved.version == 1 && settings.limits.limits.count == 2)
+            #expect(try await setup.approvals.submit(try await setup.draft("600.00").id.rawValue, context: setup.clerk).state == .pendingApproval)
+            #expect(try await setup.approvals.submit(try await setup.draft("400.00").id.rawValue, context: setup.clerk).state == .pendingApproval, "exactly at the limit")
+            let over = try await setup.draft("0.01")
+            #expect(try await setup.approvals.submit(over.id.rawValue, context: setup.clerk).state == .onHold)
+            let finding = try #require(try await setup.approvals.review(over.id.rawValue, context: setup.context("anna")).findings.first)
+            #expect(finding.kind == .limit && finding.summary.contains("daily total") && finding.summary.contains("0.01"))
+            // One payment above the single-payment maximum is held for that limit too.
+            let big = try await setup.draft("6000.00")
+            #expect(try await setup.approvals.submit(big.id.rawValue, context: setup.clerk).state == .onHold)
+            let findings = try await setup.approvals.review(big.id.rawValue, context: setup.context("anna")).findings
+            #expect(findings.map(\.summary).contains { $0.contains("single payment") }, "\(findings.map(\.summary))")
+            await #expect(throws: ValidationFailure.self, "a limit in an unknown currency is refused with its path") {
+                try await setup.approvals.saveControls(
+                    "limits: [{ entity_id: \(entity), daily_total_max: { amount: \"1.00\", currency: XXQ } }]",
+                    context: setup.context("admin"))
+            }
+        }
+    }
+
     @Test("a policy that does not validate is refused with every path, and nothing is stored", arguments: Engine.allCases)
     func invalidPolicy(engine: Engine) async throws {
         try await Self.withSetup(engine) { setup in

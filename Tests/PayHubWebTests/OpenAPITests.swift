@@ -332,6 +332,12 @@ struct OpenAPITests {
                 expect: .created)
             #expect(stored["version"] == .integer(1) && stored["source_format"] == .string("json"))
             _ = try await call(.get, "/api/v1/policies/approval", key: approver, as: "/api/v1/policies/approval", expect: .ok)
+            let controls = try await call(
+                .post, "/api/v1/policies/controls", key: admin,
+                json: #"{"duplicates": {"invoice_date_window_days": 30}, "limits": [{"entity_id": "\#(entityID)", "single_payment_max": {"amount": "250000.00", "currency": "EUR"}}]}"#,
+                as: "/api/v1/policies/controls", expect: .created)
+            #expect(controls["version"] == .integer(1))
+            _ = try await call(.get, "/api/v1/policies/controls", key: approver, as: "/api/v1/policies/controls", expect: .ok)
             _ = try await call(
                 .get, "/api/v1/policies/approval/versions", key: approver, as: "/api/v1/policies/approval/versions",
                 expect: .ok)
