@@ -57,6 +57,7 @@ public enum PayHubServer {
         let api = PayHubAPI(hub: hub, access: AccessService(store: store), profiles: profiles)
         var workers: [any Service] = [
             WebhookDispatcher(store: store, logger: logger), Housekeeping(store: store, logger: logger),
+            ApprovalEscalator(hub: hub, logger: logger),
         ]
         if let inbox = configuration.inbox {
             workers.append(InboxWatcher(hub: hub, profiles: profiles, inbox: URL(fileURLWithPath: inbox), logger: logger))

@@ -313,6 +313,31 @@ struct ApprovalServiceTests {
         }
     }
 
+    @Test("a step waiting longer than its limit is escalated once, as an event the ERP and alerts receive", arguments: Engine.allCases)
+    func escalation(engine: Engine) async throws {
+        try await Self.withSetup(engine) { setup in
+            _ = try await setup.approvals.savePolicy(
+                "id: e\nrules: []\ndefault: { outcome: chain, steps: [{ name: Budget owner, role: approver, approvals: 1, escalate_after_hours: 24 }, { role: treasurer, approvals: 1, escalate_after_hours: 4 }] }",
+                context: setup.context("admin"))
+            let payment = try await setup.draft("900.00")
+            _ = try await setup.approvals.submit(payment.id.rawValue, context: setup.clerk)
+            // The same store, a day and an hour later.
+            let later = ApprovalService(hub: PaymentHub(store: setup.store, clock: Clock { Self.today.addingTimeInterval(25 * 3600) }))
+            let before = try await setup.store.feedHead()
+            #expect(try await later.escalateOverdueSteps() == [payment.id])
+            #expect(try await later.escalateOverdueSteps().isEmpty, "once per step")
+            let events = try await setup.store.events(after: before, limit: 10, filter: EventFilter(), scope: .all)
+            #expect(events.map(\.type) == ["payment.approval_escalated"])
+            #expect(events.first?.previousJSON?.contains("Budget owner") == true)
+            // The next step has its own limit, counted from when it became current.
+            _ = try await ApprovalService(hub: PaymentHub(store: setup.store, clock: Clock { Self.today.addingTimeInterval(26 * 3600) }))
+                .approve(payment.id.rawValue, context: setup.context("anna"))
+            #expect(try await later.escalateOverdueSteps().isEmpty)
+            let muchLater = ApprovalService(hub: PaymentHub(store: setup.store, clock: Clock { Self.today.addingTimeInterval(31 * 3600) }))
+            #expect(try await muchLater.escalateOverdueSteps() == [payment.id])
+        }
+    }
+
     @Test("a policy that does not validate is refused with every path, and nothing is stored", arguments: Engine.allCases)
     func invalidPolicy(engine: Engine) async throws {
         try await Self.withSetup(engine) { setup in
