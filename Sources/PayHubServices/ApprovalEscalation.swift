@@ -11,7 +11,7 @@ extension ApprovalService {
     public func escalateOverdueSteps(limit: Int = 500) async throws -> [ID<Payment>] {
         let now = clock.now()
         var escalated: [ID<Payment>] = []
-        for round in try await store.awaitingRounds(scope: .all, limit: limit) {
+        for round in try await store.awaitingRounds(scope: .all, statuses: [.awaiting], limit: limit) {
             guard let (current, actions) = try await store.approvalRound(of: round.paymentID), current.round == round.round,
                 let chain = try? replay(current, actions), let overdue = chain.overdueStep(at: now),
                 current.escalatedStage != overdue.stage,

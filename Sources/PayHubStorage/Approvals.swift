@@ -430,12 +430,16 @@ extension SQLTransactionRunner {
         }
     }
 
-    /// Rounds waiting for approval in the caller's entities, oldest wait first.
-    public func awaitingRounds(scope: EntityScope, limit: Int) async throws -> [ApprovalRound] {
+    /// Rounds waiting for a person in the caller's entities (`statuses`: awaiting approval, held), oldest first.
+    public func awaitingRounds(scope: EntityScope, statuses: Set<ApprovalRound.Status>, limit: Int) async throws
+        -> [ApprovalRound]
+    {
         try await readTransaction { session in
             var builder = ListQueries.Builder(table: "approval_rounds", entityColumn: "entity_id", scope: scope)
-            builder.add("status = ?", .text(ApprovalRound.Status.awaiting.rawValue))
-            return try session.rows(builder.query(orderBy: "waiting_since, payment_id", limit: limit))
+            let listed = statuses.map(\.rawValue).sorted()
+            builder.conditions.append("status IN (\(Array(repeating: "?", count: listed.count).joined(separator: ", ")))")
+            builder.binds += listed.map(SQLValue.text)
+            return try session.rows(builder.query(orderBy: "COALESCE(waiting_since, updated_at), payment_id", limit: limit))
                 .map(Records.approvalRound(from:))
         }
     }

@@ -138,6 +138,8 @@ struct ApprovalReviewResource: Encodable, Sendable {
 struct ApprovalQueueResource: Encodable, Sendable {
     struct Item: Encodable, Sendable {
         let payment: PaymentResource
+        /// `awaiting` an approval step or `held` until released.
+        let status: String
         let rule: String?
         let policyVersion: Int64
         let waitingFor: String
@@ -148,7 +150,7 @@ struct ApprovalQueueResource: Encodable, Sendable {
         let requiresTOTP: Bool
 
         enum CodingKeys: String, CodingKey {
-            case payment, rule, release
+            case payment, status, rule, release
             case policyVersion = "policy_version"
             case waitingFor = "waiting_for"
             case waitingSince = "waiting_since"
@@ -235,15 +237,22 @@ extension PayHubAPI {
                             resolvedBy: $0.resolvedBy, resolutionReason: $0.resolutionReason)
                     }))
         }
-        table.add(.get, "/api/v1/approvals", .requires(.paymentsRead), "Payments waiting for approval, longest wait first") {
+        table.add(.get, "/api/v1/approvals", .requires(.paymentsRead), "Payments waiting for a person (approval or release), longest wait first") {
             request, context in
-            let limit = try ListQuery(request).page().limit
-            let items = try await approvals.queue(limit: limit, context: try context.caller())
+            let query = ListQuery(request)
+            let mine = try query.string("mine").map { text -> Bool in
+                guard text == "true" || text == "false" else {
+                    throw Problem.badRequest([FieldError(path: "mine", code: "invalid_value", message: "mine is true or false")])
+                }
+                return text == "true"
+            } ?? false
+            let items = try await approvals.queue(mine: mine, limit: try query.page().limit, context: try context.caller())
             return try JSONBody.response(
                 ApprovalQueueResource(
                     data: items.map {
                         .init(
-                            payment: PaymentResource($0.payment), rule: $0.round.ruleID, policyVersion: $0.round.policyVersion,
+                            payment: PaymentResource($0.payment), status: $0.round.status.rawValue, rule: $0.round.ruleID,
+                            policyVersion: $0.round.policyVersion,
                             waitingFor: $0.waitingFor, waitingSince: $0.round.waitingSince.map(Timestamp.iso8601),
                             approvalsGiven: $0.approvalsGiven, approvalsNeeded: $0.approvalsNeeded, release: $0.isRelease,
                             requiresTOTP: $0.requiresTOTP)

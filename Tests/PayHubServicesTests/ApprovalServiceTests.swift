@@ -145,6 +145,11 @@ struct ApprovalServiceTests {
             let id = large.id.rawValue
             #expect(try await setup.approvals.submit(id, context: setup.clerk).state == .pendingApproval)
             _ = try await setup.approvals.approve(id, context: setup.context("anna"))
+            // Each person's queue holds what they can act on: not Anna (she approved), Ben yes, the clerk no.
+            #expect(try await setup.approvals.queue(mine: true, context: setup.context("anna")).isEmpty)
+            #expect(try await setup.approvals.queue(mine: true, context: setup.context("ben")).map(\.payment.id) == [large.id])
+            #expect(try await setup.approvals.queue(mine: true, context: setup.context("tom")).isEmpty, "a treasurer, not an approver")
+            #expect(try await setup.approvals.queue(context: setup.context("tom")).first?.waitingFor.contains("1 given") == true)
             await #expect(throws: ApprovalChainError(code: .alreadyActed, stage: 0)) {
                 try await setup.approvals.approve(id, context: setup.context("anna"))
             }
