@@ -140,7 +140,8 @@ struct Demo: AsyncParsableCommand {
         for (user, groups) in summary.users {
             let roles = user.roles.map(\.rawValue).sorted().joined(separator: ", ")
             let memberOf = groups.isEmpty ? "" : "; groups \(groups.joined(separator: ", "))"
-            print("  \(user.username.padding(toLength: 14, withPad: " ", startingAt: 0)) \(user.displayName) (\(roles)\(memberOf))")
+            let name = user.username.padding(toLength: 14, withPad: " ", startingAt: 0)
+            print("  \(name) \(user.displayName) (\(roles)\(memberOf))")
         }
         print("Approval policy version \(summary.policyVersion) is in force; \(summary.fxRates) FX rates imported.")
         print("Next: payhub approvals, payhub policy show, payhub payment approve <payment id> --as lukas.braun")

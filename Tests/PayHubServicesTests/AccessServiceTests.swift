@@ -116,10 +116,11 @@ struct DemoCompanyTests {
             // The creator of every demo payment is the clerk, so none of them may approve it.
             let clerk = try #require(try await store.user(username: "jana.becker")?.user)
             #expect(queue.allSatisfy { $0.round.initiators.contains(clerk.id.rawValue) })
-            let settled = try await store.payments(PaymentFilter(state: .settled), PageRequest(limit: 10), scope: .all).items
+            let settled = try await store.payments(PaymentFilter(state: .settled), PageRequest(limit: 10), scope: .all)
+                .items
             for payment in settled {
                 let review = try await approvals.review(payment.id.rawValue, context: auditor)
-                #expect(review.round?.status == .approved && !review.actions.isEmpty, "approved by people before it left")
+                #expect(review.round?.status == .approved && !review.actions.isEmpty, "approved by people, then sent")
             }
         }
     }
