@@ -3,7 +3,12 @@ import PayHubDomain
 import PayHubStorage
 
 /// Seeds a demo company: a German GmbH paying in EUR and a Shanghai subsidiary paying in CNY, their bank
-/// accounts, 20 vendors and 200 payables, and a few payments along the lifecycle.
+/// accounts, 20 vendors and 200 payables, the people who approve them, an approval policy, a few days of
+/// FX rates, and a few payments along the lifecycle.
+///
+/// The payments go through the approval workflow as they would in use: the clerk creates and submits
+/// them, the policy judges them, and the demo approvers approve, hold or reject them, so the approval
+/// queue, `payhub policy simulate` and the audit trail have something real to show.
 ///
 /// Everything comes from a seeded generator, so two demo databases hold the same names and amounts.
 public struct DemoCompany: Sendable {
@@ -25,6 +30,12 @@ public struct DemoCompany: Sendable {
         public var vendors: Int
         public var payables: Int
         public var payments: Int
+        /// The demo's people, with their approver groups. None has a password; the console acts as them
+        /// with `--as`.
+        public var users: [(user: User, groups: [String])]
+        /// The version of the approval policy the demo stored.
+        public var policyVersion: Int64
+        public var fxRates: Int
     }
 
     /// Whether the database holds no entity yet, which is when `serve --demo` seeds it.
@@ -120,35 +131,325 @@ public struct DemoCompany: Sendable {
             progress(index + 1, Self.payableCount)
         }
 
-        // A few payments at each stage, so the lists and the dashboard have something to show.
-        let stages: [[PaymentState]] = [
-            [], [.pendingApproval], [.pendingApproval], [.pendingApproval, .approved],
-            [.pendingApproval, .approved, .scheduled, .sent], [.pendingApproval, .approved, .scheduled, .sent, .accepted, .settled],
-            [.pendingApproval, .onHold], [.pendingApproval, .rejected],
-        ]
+        // The people, the policy they work under, and the rates it converts amounts with.
+        let hub = PaymentHub(store: store, clock: clock)
+        let approvals = ApprovalService(hub: hub)
+        var users: [String: User] = [:]
+        for person in Self.people {
+            let scope: EntityScope =
+                switch person.entity {
+                case .all: .all
+                case .china: .only([china.id])
+                }
+            let user = try User(
+                id: newID(), username: person.username, displayName: person.displayName, roles: person.roles,
+                scope: scope, createdAt: now)
+            // "!" is no bcrypt hash, so no password matches it: nobody signs in as a demo user.
+            try await store.createUser(user, passwordHash: "!", context: audit)
+            users[person.username] = user
+        }
+        func acting(_ username: String) throws -> CallContext {
+            guard let user = users[username] else { throw StorageError(.notFound, target: "demo user") }
+            return CallContext(principal: user.principal, origin: "demo")
+        }
+        for person in Self.people where !person.groups.isEmpty {
+            _ = try await approvals.setGroups(
+                Set(person.groups), of: try acting(person.username).principal.actorID, context: try acting("eva.klein"))
+        }
+        let treasurer = try acting("tom.richter")
+        let (policy, _) = try await approvals.savePolicy(
+            Self.policy(germany: germany.id, china: china.id), format: .json, context: treasurer)
+        let rateCount = try await approvals.importRates(
+            csv: try Self.rates(endingOn: today), source: "demo (fixed rates, not market data)", context: treasurer)
+        // One vendor no demo payment uses is rated high risk, so simulating a payment to it shows a hold.
+        if let risky = vendors.last?.0 {
+            try await approvals.setRiskRating("high", of: risky.id.rawValue, context: treasurer)
+        }
+
+        // A few payments at each stage, so the lists, the approval queue and the dashboard have something
+        // to show. The clerk creates and submits them; approvers act through the approval service.
+        let clerk = try acting("jana.becker")
+        let stages: [DemoStage] = [.draft, .pending, .pending, .approved, .sent, .settled, .held, .rejected]
         var paymentCount = 0
-        for (index, path) in stages.enumerated() {
+        for (index, stage) in stages.enumerated() {
             for offset in [0, 1] {
                 let payable = payables[index * 2 + offset]
-                let (vendor, creditor) = vendors.first { $0.0.id == payable.vendorID }!
+                guard let party = vendors.first(where: { $0.0.id == payable.vendorID }) else {
+                    throw StorageError(.notFound, target: "demo vendor")
+                }
+                let (vendor, creditor) = party
                 let debtor = vendor.entityID == germany.id ? germanDebtor : chinaDebtor
                 let paymentID: ID<Payment> = newID()
                 let payment = try Payment(
                     id: paymentID, endToEndID: EndToEndID.derived(from: paymentID), payables: [payable],
                     debtorAccount: debtor, creditorAccount: creditor, createdAt: now)
-                try await store.createPayment(payment, context: audit)
-                var state = PaymentState.draft
-                for next in path {
-                    _ = try await store.transitionPayment(payment.id, from: state, to: next, reason: next == .rejected ? "demo: duplicate invoice" : nil, context: audit)
-                    state = next
-                }
+                try await store.createPayment(
+                    payment, context: AuditContext(principal: clerk.principal, origin: "demo", occurredAt: now))
+                try await walk(payment, to: stage, approvals: approvals, clerk: clerk, users: users, audit: audit)
                 paymentCount += 1
             }
         }
-        return Summary(entities: [germany, china], vendors: vendors.count, payables: payables.count, payments: paymentCount)
+        return Summary(
+            entities: [germany, china], vendors: vendors.count, payables: payables.count, payments: paymentCount,
+            users: Self.people.compactMap { person in users[person.username].map { ($0, person.groups) } },
+            policyVersion: policy.version, fxRates: rateCount)
+    }
+
+    /// Where a demo payment is left.
+    enum DemoStage {
+        case draft, pending, approved, sent, settled, held, rejected
+    }
+
+    /// Moves a draft payment to `stage` the way people would: submitted by the clerk, judged by the policy,
+    /// approved step by step by whichever demo approvers the chain accepts, held or rejected by an approver.
+    /// What follows approval (sending, settling) belongs to the bank side and is recorded directly.
+    func walk(
+        _ payment: Payment, to stage: DemoStage, approvals: ApprovalService, clerk: CallContext,
+        users: [String: User], audit: AuditContext
+    ) async throws {
+        guard stage != .draft else { return }
+        let id = payment.id.rawValue
+        let submitted = try await approvals.submit(id, context: clerk)
+        // The demo policy asks for approval of every demo payment; anything else means policy and data
+        // have drifted apart, which a demo should not hide.
+        guard submitted.state == .pendingApproval else {
+            throw StorageError(.stateChanged, target: "demo payment", currentState: submitted.state.rawValue)
+        }
+        // Approvers who may see the payment's entity, in the order the demo asks them.
+        let approvers = Self.approvalOrder.compactMap { users[$0] }.filter { $0.scope.contains(payment.entityID) }
+            .map { CallContext(principal: $0.principal, origin: "demo") }
+        guard let first = approvers.first else { throw StorageError(.notFound, target: "demo approver") }
+        switch stage {
+        case .draft, .pending:
+            return
+        case .held:
+            _ = try await approvals.hold(id, reason: "demo: waiting for the vendor's corrected invoice", context: first)
+            return
+        case .rejected:
+            _ = try await approvals.reject(id, reason: "demo: duplicate invoice", context: first)
+            return
+        case .approved, .sent, .settled:
+            break
+        }
+        var current = submitted
+        // Each pass gives one approval; a chain has a few steps of a few approvals, so this bound is generous.
+        for _ in 0..<Self.approvalsPerPaymentMax where current.state == .pendingApproval {
+            var approved: Payment?
+            for approver in approvers {
+                do {
+                    approved = try await approvals.approve(id, context: approver)
+                    break
+                } catch let refusal as ApprovalChainError
+                    where [.notEligible, .alreadyActed, .releaserApproved].contains(refusal.code)
+                {
+                    continue  // not this person for this step: ask the next one
+                } catch is AccessDenied {
+                    continue
+                }
+            }
+            guard let approved else {
+                throw StorageError(.stateChanged, target: "demo payment", currentState: current.state.rawValue)
+            }
+            current = approved
+        }
+        guard current.state == .approved else {
+            throw StorageError(.stateChanged, target: "demo payment", currentState: current.state.rawValue)
+        }
+        let after: [PaymentState] =
+            switch stage {
+            case .sent: [.scheduled, .sent]
+            case .settled: [.scheduled, .sent, .accepted, .settled]
+            default: []
+            }
+        var state = PaymentState.approved
+        for next in after {
+            _ = try await store.transitionPayment(payment.id, from: state, to: next, reason: nil, context: audit)
+            state = next
+        }
     }
 
     // MARK: Data
+
+    struct Person {
+        enum Entities { case all, china }
+
+        let username: String
+        let displayName: String
+        let roles: Set<Role>
+        let groups: [String]
+        let entity: Entities
+    }
+
+    /// A clerk who prepares payments, budget owners who approve, three finance managers (a group), a
+    /// treasurer who releases and owns the policy, and an administrator who manages the others.
+    static let people = [
+        Person(username: "jana.becker", displayName: "Jana Becker", roles: [.apClerk], groups: [], entity: .all),
+        Person(username: "lukas.braun", displayName: "Lukas Braun", roles: [.approver], groups: [], entity: .all),
+        Person(username: "wang.fang", displayName: "王芳", roles: [.approver], groups: [], entity: .china),
+        Person(
+            username: "anna.schmidt", displayName: "Anna Schmidt", roles: [.approver], groups: ["finance-managers"],
+            entity: .all),
+        Person(
+            username: "ben.wagner", displayName: "Ben Wagner", roles: [.approver], groups: ["finance-managers"],
+            entity: .all),
+        Person(
+            username: "chen.jing", displayName: "陈静", roles: [.approver], groups: ["finance-managers"], entity: .all),
+        Person(username: "tom.richter", displayName: "Tom Richter", roles: [.treasurer], groups: [], entity: .all),
+        Person(username: "eva.klein", displayName: "Eva Klein", roles: [.admin], groups: [], entity: .all),
+    ]
+
+    /// Whom the demo asks, in turn, to approve a payment it leaves approved.
+    static let approvalOrder = ["wang.fang", "lukas.braun", "anna.schmidt", "ben.wagner", "chen.jing", "tom.richter"]
+
+    /// Approvals one demo payment can take at most: the strictest chain asks for four.
+    static let approvalsPerPaymentMax = 8
+
+    /// `samples/policies/group-payments.json` fitted to the demo: thresholds per entity in its base
+    /// currency (EUR for the GmbH, CNY for the Shanghai subsidiary), and no step that asks for a second
+    /// factor, which nobody could give at the console.
+    static func policy(germany: ID<LegalEntity>, china: ID<LegalEntity>) -> String {
+        let de = germany.rawValue
+        let cn = china.rawValue
+        return #"""
+            {
+              "id": "lindenhof-payments",
+              "name": "Supplier payments of the Lindenhof group",
+              "description": "Thresholds are in each entity's base currency: EUR for \#(de), CNY for \#(cn). Rules are read top to bottom; the first that matches decides.",
+              "rules": [
+                {
+                  "id": "sanctioned-countries",
+                  "description": "Never pay vendors in countries under comprehensive sanctions.",
+                  "when": { "vendor_country_in": ["BY", "CU", "IR", "KP", "RU", "SY"] },
+                  "then": { "outcome": "block", "reason": "vendor country is under sanctions" }
+                },
+                {
+                  "id": "high-risk-vendors",
+                  "description": "Compliance looks at every payment to a vendor rated high risk before anyone approves it.",
+                  "when": { "vendor_risk_in": ["high"] },
+                  "then": { "outcome": "hold", "reason": "high-risk vendor: compliance review" }
+                },
+                {
+                  "id": "large-payments-de",
+                  "description": "Above 100,000 EUR: a budget owner, two finance managers, then release by treasury.",
+                  "when": { "entity_ids": ["\#(de)"], "amount_above": "100000.00" },
+                  "then": {
+                    "outcome": "chain",
+                    "steps": [
+                      { "name": "Budget owner", "role": "approver", "approvals": 1, "escalate_after_hours": 24 },
+                      { "name": "Finance managers", "group": "finance-managers", "approvals": 2, "of": 3, "escalate_after_hours": 24 }
+                    ],
+                    "release": { "name": "Treasury release", "role": "treasurer", "approvals": 1 }
+                  }
+                },
+                {
+                  "id": "large-payments-cn",
+                  "description": "Above 800,000 CNY: a budget owner, two finance managers, then release by treasury.",
+                  "when": { "entity_ids": ["\#(cn)"], "amount_above": "800000.00" },
+                  "then": {
+                    "outcome": "chain",
+                    "steps": [
+                      { "name": "Budget owner", "role": "approver", "approvals": 1, "escalate_after_hours": 24 },
+                      { "name": "Finance managers", "group": "finance-managers", "approvals": 2, "of": 3, "escalate_after_hours": 24 }
+                    ],
+                    "release": { "name": "Treasury release", "role": "treasurer", "approvals": 1 }
+                  }
+                },
+                {
+                  "id": "changed-bank-details",
+                  "description": "First payment to bank details that changed: one approval more than the amount alone would need, after a call-back to the vendor.",
+                  "when": { "first_payment_to_changed_account": true },
+                  "then": {
+                    "outcome": "chain",
+                    "steps": [
+                      { "name": "Budget owner", "role": "approver", "approvals": 1 },
+                      { "name": "Finance managers (call-back done)", "group": "finance-managers", "approvals": 2, "of": 3 }
+                    ]
+                  }
+                },
+                {
+                  "id": "small-domestic",
+                  "description": "Routine domestic SEPA payments up to 1,000 EUR to established vendors go out without a signature.",
+                  "when": {
+                    "entity_ids": ["\#(de)"],
+                    "amount_at_most": "1000.00",
+                    "currencies": ["EUR"],
+                    "methods": ["sepa_credit_transfer", "sepa_instant"],
+                    "vendor_country_in": ["DE"],
+                    "vendor_is_new": false,
+                    "new_vendor_within_days": 90
+                  },
+                  "then": { "outcome": "auto_approve" }
+                },
+                {
+                  "id": "up-to-10000-de",
+                  "description": "One budget owner up to 10,000 EUR.",
+                  "when": { "entity_ids": ["\#(de)"], "amount_at_most": "10000.00" },
+                  "then": {
+                    "outcome": "chain",
+                    "steps": [ { "name": "Budget owner", "role": "approver", "approvals": 1, "escalate_after_hours": 48 } ]
+                  }
+                },
+                {
+                  "id": "up-to-80000-cn",
+                  "description": "One budget owner up to 80,000 CNY.",
+                  "when": { "entity_ids": ["\#(cn)"], "amount_at_most": "80000.00" },
+                  "then": {
+                    "outcome": "chain",
+                    "steps": [ { "name": "Budget owner", "role": "approver", "approvals": 1, "escalate_after_hours": 48 } ]
+                  }
+                },
+                {
+                  "id": "up-to-100000-de",
+                  "description": "Above 10,000 and up to 100,000 EUR: a budget owner, then a finance manager.",
+                  "when": { "entity_ids": ["\#(de)"], "amount_at_most": "100000.00" },
+                  "then": {
+                    "outcome": "chain",
+                    "steps": [
+                      { "name": "Budget owner", "role": "approver", "approvals": 1, "escalate_after_hours": 24 },
+                      { "name": "Finance manager", "group": "finance-managers", "approvals": 1, "of": 3, "escalate_after_hours": 24 }
+                    ]
+                  }
+                },
+                {
+                  "id": "up-to-800000-cn",
+                  "description": "Above 80,000 and up to 800,000 CNY: a budget owner, then a finance manager.",
+                  "when": { "entity_ids": ["\#(cn)"], "amount_at_most": "800000.00" },
+                  "then": {
+                    "outcome": "chain",
+                    "steps": [
+                      { "name": "Budget owner", "role": "approver", "approvals": 1, "escalate_after_hours": 24 },
+                      { "name": "Finance manager", "group": "finance-managers", "approvals": 1, "of": 3, "escalate_after_hours": 24 }
+                    ]
+                  }
+                }
+              ],
+              "default": {
+                "outcome": "chain",
+                "steps": [
+                  { "name": "Budget owner", "role": "approver", "approvals": 1 },
+                  { "name": "Finance managers", "group": "finance-managers", "approvals": 2 }
+                ],
+                "release": { "name": "Treasury release", "role": "treasurer", "approvals": 1 }
+              }
+            }
+            """#
+    }
+
+    /// Three days of rates ending on `day`, for the pairs the demo's entities may meet: enough to judge a
+    /// USD invoice of either entity against thresholds in EUR or CNY. Fixed values, not market data.
+    static func rates(endingOn day: LocalDate) throws -> String {
+        let table: [(base: String, quote: String, rates: [String])] = [
+            ("EUR", "USD", ["1.0836", "1.0851", "1.0842"]),
+            ("EUR", "CNY", ["7.8094", "7.8170", "7.8123"]),
+            ("USD", "CNY", ["7.2069", "7.2039", "7.2056"]),
+        ]
+        var lines = ["date,base,quote,rate"]
+        for (offset, daysBack) in [2, 1, 0].enumerated() {
+            let date = try day.adding(days: -daysBack).iso8601
+            for pair in table { lines.append("\(date),\(pair.base),\(pair.quote),\(pair.rates[offset])") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 
     static let germanVendors = [
         "Schäfer Stahlhandel GmbH", "Krüger & Söhne Elektrotechnik KG", "Bäckerei Müller Catering GmbH",

@@ -14,6 +14,7 @@ struct PayHubCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, Demo.self, UserCommand.self, APIKeyCommand.self, AuditCommand.self,
             FormatCommand.self, ImportCommand.self, WebhookCommand.self, EventsCommand.self, BankAccountCommand.self,
+            PolicyCommand.self, FXCommand.self, ApprovalsCommand.self, PaymentCommand.self, DelegationCommand.self,
         ])
 }
 
@@ -111,7 +112,10 @@ struct Migrate: AsyncParsableCommand {
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Seed a demo company: a German and a Chinese entity, 20 vendors, 200 payables, a few payments.")
+        abstract: """
+            Seed a demo company: a German and a Chinese entity, 20 vendors, 200 payables, approvers, an approval \
+            policy, FX rates, a few payments.
+            """)
 
     @OptionGroup var database: DatabaseOptions
 
@@ -132,6 +136,15 @@ struct Demo: AsyncParsableCommand {
             print("Entity \(entity.id)  \(entity.name) (\(entity.countryCode), \(entity.baseCurrency.code))")
         }
         print("\(summary.vendors) vendors, \(summary.payables) payables, \(summary.payments) payments.")
-        print("Next: payhub apikey create --name erp --role ap_clerk --entity <entity id>")
+        print("Users (no password; the console acts as them with --as):")
+        for (user, groups) in summary.users {
+            let roles = user.roles.map(\.rawValue).sorted().joined(separator: ", ")
+            let memberOf = groups.isEmpty ? "" : "; groups \(groups.joined(separator: ", "))"
+            let name = user.username.padding(toLength: 14, withPad: " ", startingAt: 0)
+            print("  \(name) \(user.displayName) (\(roles)\(memberOf))")
+        }
+        print("Approval policy version \(summary.policyVersion) is in force; \(summary.fxRates) FX rates imported.")
+        print("Next: payhub approvals, payhub policy show, payhub payment approve <payment id> --as lukas.braun")
+        print("      payhub apikey create --name erp --role ap_clerk --entity <entity id>")
     }
 }

@@ -6,7 +6,8 @@ import PayHubServices
 extension Role: ExpressibleByArgument {}
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage users.", subcommands: [Add.self, Groups.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

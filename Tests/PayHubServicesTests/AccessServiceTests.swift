@@ -94,4 +94,51 @@ struct DemoCompanyTests {
             #expect(try await AuditVerifier(store: store).verify().firstBreak == nil)
         }
     }
+
+    @Test("its payments went through approval: a policy, approvers in groups, rates, a chain for each pending one")
+    func approvals() async throws {
+        try await TestSQLite.withFreshStore { store in
+            let summary = try await DemoCompany(store: store).seed()
+            #expect(summary.policyVersion == 1 && summary.fxRates == 9)
+            let approvals = ApprovalService(hub: PaymentHub(store: store))
+            let auditor = CallContext(
+                principal: Principal(kind: .system, actorID: "test", roles: [.auditor], scope: .all), origin: "test")
+            let (stored, policy) = try await approvals.policy(context: auditor)
+            #expect(stored?.version == 1 && policy.id == "lindenhof-payments")
+            #expect(try policy.rules.contains { $0.conditions.entityIDs == [try #require(summary.entities.last).id] })
+            let anna = try #require(try await store.user(username: "anna.schmidt")?.user)
+            #expect(try await store.groups(of: anna.id) == ["finance-managers"])
+            #expect(summary.users.count == 8 && summary.users.filter { $0.groups == ["finance-managers"] }.count == 3)
+
+            let queue = try await approvals.queue(context: auditor)
+            #expect(queue.count == 4, "each payment left pending approval waits in the queue")
+            #expect(queue.allSatisfy { $0.round.policyVersion == 1 && $0.approvalsGiven == 0 })
+            // The creator of every demo payment is the clerk, so none of them may approve it.
+            let clerk = try #require(try await store.user(username: "jana.becker")?.user)
+            #expect(queue.allSatisfy { $0.round.initiators.contains(clerk.id.rawValue) })
+            let settled = try await store.payments(PaymentFilter(state: .settled), PageRequest(limit: 10), scope: .all)
+                .items
+            for payment in settled {
+                let review = try await approvals.review(payment.id.rawValue, context: auditor)
+                #expect(review.round?.status == .approved && !review.actions.isEmpty, "approved by people, then sent")
+            }
+        }
+    }
+
+    @Test("two seeds with one clock hold the same ids, amounts, states and decisions")
+    func deterministic() async throws {
+        let clock = Clock { Date(timeIntervalSince1970: 1_790_000_000) }
+        func snapshot(_ store: any PayHubStore) async throws -> [String] {
+            _ = try await DemoCompany(store: store, clock: clock).seed()
+            var lines: [String] = []
+            for payment in try await store.payments(PaymentFilter(), PageRequest(limit: 100), scope: .all).items {
+                let round = try await store.approvalRound(of: payment.id)?.0
+                lines.append("\(payment.id) \(payment.amount) \(payment.state) \(round?.ruleID ?? "-")")
+            }
+            return lines
+        }
+        let first = try await TestSQLite.withFreshStore { try await snapshot($0) }
+        let second = try await TestSQLite.withFreshStore { try await snapshot($0) }
+        #expect(first.count == 16 && first == second)
+    }
 }
