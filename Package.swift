@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "payhub",
             dependencies: [
-                "BankFormats", "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubServer",
+                "BankFormats", "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubServer", "PayHubWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

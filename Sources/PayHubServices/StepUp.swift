@@ -44,7 +44,7 @@ public struct StepUpService: Sendable {
     public func confirm(username: String, code: String, context: CallContext) async throws {
         let user = try await self.user(username, context: context)
         guard try await check(user.id, code: code, confirming: true, context: context) else {
-            throw ValidationFailure([FieldError(path: "code", code: "totp_invalid", message: "the code does not match")])
+            throw ValidationFailure([FieldError(path: "code", code: "totp_invalid", message: "the code does not match, or was already used")])
         }
     }
 
@@ -71,12 +71,14 @@ public struct StepUpService: Sendable {
         return false
     }
 
-    /// Enrolling needs `users.manage`, or being the user.
+    /// Enrolling needs `users.manage` (or the local console), or being the user.
     func user(_ username: String, context: CallContext) async throws -> User {
         guard let stored = try await hub.store.user(username: username) else {
             throw StorageError(.notFound, target: "user")
         }
-        guard context.principal.may(.usersManage) || context.principal.actorID == stored.user.id.rawValue else {
+        guard context.principal.kind == .system || context.principal.may(.usersManage)
+            || context.principal.actorID == stored.user.id.rawValue
+        else {
             throw AccessDenied(permission: .usersManage)
         }
         return stored.user

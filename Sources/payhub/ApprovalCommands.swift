@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PayHubDomain
 import PayHubServices
+import PayHubWeb
 import PayHubStorage
 
 // Approvals at the console: the policy (show, set, versions, simulate, test), FX rates, the approval
@@ -895,11 +896,13 @@ struct PaymentCommand: AsyncParsableCommand {
                 "Approve in place of this user (usr_… or username), by a delegation in force to you.", valueName: "user"
             ))
         var onBehalfOf: String?
+        @Option(help: ArgumentHelp("Your current TOTP code, for a step that requires step-up.", valueName: "code"))
+        var totp: String?
 
         func run() async throws {
-            try await PaymentVerb.run(.approve, paymentID, acting: acting, database: database) { approvals, context in
+            try await PaymentVerb.run(.approve, paymentID, acting: acting, database: database) { [totp] approvals, context in
                 let delegator = try await PaymentVerb.userID(onBehalfOf, in: approvals.hub.store)
-                return try await approvals.approve(paymentID, onBehalfOf: delegator, context: context)
+                return try await approvals.approve(paymentID, totpCode: totp, onBehalfOf: delegator, context: context)
             }
         }
     }
@@ -967,7 +970,8 @@ enum PaymentVerb {
     ) async throws {
         try await explainingFailures {
             let (payment, round) = try await database.withStore { store in
-                let approvals = ApprovalService(hub: PaymentHub(store: store))
+                let hub = PaymentHub(store: store)
+                let approvals = ApprovalService(hub: hub, stepUp: StepUpService(hub: hub, passwords: HummingbirdOneTimePasswords()))
                 let context = try await acting.context(in: store)
                 let payment: Payment
                 do {

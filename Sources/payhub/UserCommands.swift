@@ -2,12 +2,54 @@ import ArgumentParser
 import Foundation
 import PayHubDomain
 import PayHubServices
+import PayHubWeb
 
 extension Role: ExpressibleByArgument {}
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage users.", subcommands: [Add.self, Groups.self])
+        commandName: "user", abstract: "Manage users.", subcommands: [Add.self, Groups.self, TOTP.self])
+
+    /// Step-up for approvers: the secret is shown once, to be scanned (the URI as a QR code) or typed in.
+    struct TOTP: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "totp", abstract: "Enrol a user for TOTP step-up, and confirm with a first code.",
+            subcommands: [Enrol.self, Confirm.self])
+
+        struct Enrol: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Give USERNAME a new TOTP secret; prints the otpauth:// URI (show it as a QR code) and the key.")
+            @OptionGroup var database: DatabaseOptions
+            @Argument(help: "The user.") var username: String
+
+            func run() async throws {
+                let (uri, key) = try await database.withStore { [username] store in
+                    let hub = PaymentHub(store: store)
+                    return try await StepUpService(hub: hub, passwords: HummingbirdOneTimePasswords())
+                        .enrol(username: username.lowercased(), context: consoleContext)
+                }
+                print("Scan this URI as a QR code in an authenticator app (or type the key), then confirm with a code:")
+                print(uri)
+                print("key: \(key)")
+            }
+        }
+
+        struct Confirm: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Confirm USERNAME's enrolment with a code from the app.")
+            @OptionGroup var database: DatabaseOptions
+            @Argument(help: "The user.") var username: String
+            @Argument(help: "The 6-digit code the app shows now.") var code: String
+
+            func run() async throws {
+                try await database.withStore { [username, code] store in
+                    let hub = PaymentHub(store: store)
+                    try await StepUpService(hub: hub, passwords: HummingbirdOneTimePasswords())
+                        .confirm(username: username.lowercased(), code: code, context: consoleContext)
+                }
+                print("TOTP confirmed for \(username): approval steps that require step-up accept their codes.")
+            }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
