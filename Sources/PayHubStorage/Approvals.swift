@@ -722,12 +722,13 @@ extension Records {
             ])
     }
 
-    /// Progress of a round that is still open (awaiting or held); a finished round never changes.
+    /// Progress of a round that is still open (awaiting or held), or an approved round superseded when
+    /// its payment is held before it leaves; a rejected, blocked or superseded round never changes.
     static func updateProgress(_ round: ApprovalRound) -> SQLQuery {
         SQLQuery(
             """
             UPDATE approval_rounds SET status = ?, current_stage = ?, waiting_since = ?, escalated_stage = ?, updated_at = ?
-            WHERE payment_id = ? AND round = ? AND status IN ('awaiting', 'held')
+            WHERE payment_id = ? AND round = ? AND status IN ('awaiting', 'held', 'approved')
             """,
             [
                 .text(round.status.rawValue), SQLValue(round.currentStage.map(Int64.init)),

@@ -129,6 +129,14 @@ struct ApprovalServiceTests {
             #expect(try await setup.auditActions(of: payment) == ["payment.created", "payment.pending_approval", "payment.approved"])
             let review = try await setup.approvals.review(payment.id.rawValue, context: setup.context("anna"))
             #expect(review.round?.policyVersion == 0 && review.round?.status == .approved && review.actions.count == 1)
+
+            // Held after approval, before it leaves: the approval lapses, and a release judges it afresh.
+            #expect(try await setup.approvals.hold(payment.id.rawValue, reason: "call the vendor", context: setup.context("ben")).state == .onHold)
+            #expect(try await setup.approvals.review(payment.id.rawValue, context: setup.context("anna")).round?.status == .superseded)
+            let released = try await setup.approvals.release(payment.id.rawValue, reason: "vendor confirmed", context: setup.context("ben"))
+            #expect(released.state == .pendingApproval)
+            let again = try await setup.approvals.review(payment.id.rawValue, context: setup.context("anna"))
+            #expect(again.round?.round == 2 && again.actions.isEmpty && again.findings.map(\.kind) == [.manualHold])
         }
     }
 
