@@ -93,6 +93,7 @@ extension ApprovalService {
             ])
         }
         findings += try await duplicateFindings(for: payment, at: now)
+        findings += try await sanctions.findings(for: payment, at: now)
         return findings
     }
 

@@ -10,8 +10,13 @@ public struct ApprovalService: Sendable {
     public let hub: PaymentHub
     /// Duplicate-payment settings; the controls document may replace them (see ``PolicyKind/controls``).
     public var duplicatePolicy: DuplicatePolicy = .standard
+    /// The sanctions control: the vendor of each submitted payment is screened against the lists in force.
+    public var sanctions: SanctionsService
 
-    public init(hub: PaymentHub) { self.hub = hub }
+    public init(hub: PaymentHub) {
+        self.hub = hub
+        sanctions = SanctionsService(hub: hub)
+    }
 
     var store: any PayHubStore { hub.store }
     var clock: Clock { hub.clock }
