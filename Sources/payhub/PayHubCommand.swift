@@ -14,6 +14,7 @@ struct PayHubCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, Demo.self, UserCommand.self, APIKeyCommand.self, AuditCommand.self,
             FormatCommand.self, ImportCommand.self, WebhookCommand.self, EventsCommand.self, BankAccountCommand.self,
+            SanctionsCommand.self,
         ])
 }
 
