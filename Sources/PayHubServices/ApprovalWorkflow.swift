@@ -95,6 +95,7 @@ extension ApprovalService {
         let settings = try await controlsInForce()
         findings += try await duplicateFindings(for: payment, policy: settings.duplicates, at: now)
         findings += try await limitFindings(for: payment, limits: settings.limits, at: now)
+        findings += try await sanctions.findings(for: payment, at: now)
         return findings
     }
 

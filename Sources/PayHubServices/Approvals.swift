@@ -10,10 +10,13 @@ public struct ApprovalService: Sendable {
     public let hub: PaymentHub
     /// Checks the TOTP codes approvers give; without it no step that requires TOTP can be passed.
     public var stepUp: StepUpService?
+    /// The sanctions control: the vendor of each submitted payment is screened against the lists in force.
+    public var sanctions: SanctionsService
 
     public init(hub: PaymentHub, stepUp: StepUpService? = nil) {
         self.hub = hub
         self.stepUp = stepUp
+        sanctions = SanctionsService(hub: hub)
     }
 
     var store: any PayHubStore { hub.store }

@@ -141,6 +141,17 @@ public protocol PayHubStore: Sendable {
     func useTOTPStep(_ timeStep: Int64, of user: ID<User>, confirming: Bool, context: AuditContext) async throws -> Bool
     func duplicateCandidates(for payment: Payment, invoiceDates: ClosedRange<LocalDate>) async throws
         -> (payables: [(Payable, paymentState: PaymentState?, paymentID: ID<Payment>?)], vendors: [Vendor], accounts: [BankAccount])
+
+    // Sanctions screening (shared SQL in Sanctions.swift)
+    func saveSanctionsList(
+        _ list: StoredSanctionsList, files: SanctionsListFiles, screenings: [VendorScreening], context: AuditContext
+    ) async throws -> SanctionsListLoad
+    func sanctionsLists() async throws -> [StoredSanctionsList]
+    func currentSanctionsLists() async throws -> [StoredSanctionsList]
+    func sanctionsListFiles(_ id: ID<StoredSanctionsList>) async throws -> SanctionsListFiles?
+    func saveVendorScreenings(_ screenings: [VendorScreening], context: AuditContext) async throws
+    func vendorScreenings(of vendorID: ID<Vendor>) async throws -> [VendorScreeningRecord]
+    func sanctionsMatches(scope: EntityScope, limit: Int) async throws -> [SanctionsMatch]
 }
 
 extension PayHubStore {

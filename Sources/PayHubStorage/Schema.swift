@@ -325,6 +325,9 @@ public enum Schema {
 
     private static let policyKinds = "'approval', 'controls'"
     private static let findingKinds = "'duplicate', 'sanctions', 'limit', 'policy_hold', 'manual_hold'"
+    // Written out rather than taken from `SanctionsList.Source`: a released migration never changes, and a
+    // new source will need a migration of its own.
+    private static let sanctionsSources = "'ofac_sdn', 'eu_consolidated'"
     private static let approvalStatuses = "'awaiting', 'approved', 'rejected', 'held', 'blocked', 'superseded'"
 
     /// Approvals and the controls before them: versioned policy documents, the FX rates amounts are judged
@@ -442,29 +445,42 @@ public enum Schema {
             last_time_step BIGINT
         )
         """,
+        // A list is kept as the files were loaded (OFAC's SDN.CSV with ALT.CSV and ADD.CSV when given, or
+        // the EU's XML), so a screener can be rebuilt from them and the decision traced to the bytes. The
+        // latest loaded of a source is the one in force.
         """
         CREATE TABLE sanctions_lists (
             id TEXT PRIMARY KEY,
-            source TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN (\(sanctionsSources))),
             version TEXT NOT NULL,
-            entry_count BIGINT NOT NULL,
+            entry_count BIGINT NOT NULL CHECK (entry_count > 0),
             content {blob} NOT NULL,
+            alternate_names {blob},
+            addresses {blob},
             loaded_by TEXT NOT NULL,
             loaded_at BIGINT NOT NULL,
             UNIQUE (source, version)
         )
         """,
+        "CREATE INDEX sanctions_lists_current ON sanctions_lists (source, loaded_at)",
+        // One result per vendor and list version. `screened_key` is a digest of what was screened and how
+        // (name, country, threshold, embargoed countries): a result whose key no longer matches the vendor
+        // is screened again. `entity_id` scopes the list of potential matches without joining vendors.
         """
         CREATE TABLE vendor_screenings (
             vendor_id TEXT NOT NULL REFERENCES vendors(id),
             list_id TEXT NOT NULL REFERENCES sanctions_lists(id),
+            entity_id TEXT NOT NULL,
             outcome TEXT NOT NULL CHECK (outcome IN ('clear', 'potential_match')),
             top_score TEXT,
+            threshold TEXT NOT NULL,
+            screened_key TEXT NOT NULL,
             hits_json TEXT NOT NULL,
             screened_at BIGINT NOT NULL,
             PRIMARY KEY (vendor_id, list_id)
         )
         """,
+        "CREATE INDEX vendor_screenings_matches ON vendor_screenings (list_id, outcome, entity_id, vendor_id)",
     ]
 
     /// `audit_events.hash` loses its UNIQUE constraint, the one index of the trail in random order: it

@@ -224,6 +224,7 @@ public struct PayHubAPI: Sendable {
 
         addSyncRoutes(to: &table)
         addApprovalRoutes(to: &table)
+        addSanctionsRoutes(to: &table)
         addImportRoutes(to: &table)
 
         // MARK: Audit

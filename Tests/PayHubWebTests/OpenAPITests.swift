@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import PayHubDomain
 import PayHubTesting
 import PayHubServices
@@ -615,6 +616,49 @@ struct OpenAPITests {
                 .post, "/api/v1/import_rejections/\(secondRejection)/discard", key: clerk,
                 json: #"{"reason": "credit note, booked by hand"}"#, as: "/api/v1/import_rejections/{id}/discard",
                 expect: .ok)
+
+            // Sanctions: OFAC's three files by upload, the EU list as the body; the lists; a vendor's screening.
+            let listed = try await call(
+                .post, "/api/v1/vendors", key: clerk,
+                json: #"{"entity_id": "\#(entityID)", "name": "José María García López", "country": "MX"}"#,
+                as: "/api/v1/vendors", expect: .created)
+            let ofacUpload = try await client.sendMultipart(
+                "/api/v1/sanctions_lists?source=ofac_sdn&version=2026-03-01", key: admin,
+                files: [
+                    ("file", "SDN.CSV", try SanctionsSamples.data("SDN.CSV")),
+                    ("alt", "ALT.CSV", try SanctionsSamples.data("ALT.CSV")),
+                    ("add", "ADD.CSV", try SanctionsSamples.data("ADD.CSV")),
+                ])
+            let ofacLoad = try conformance.check(ofacUpload, "post", "/api/v1/sanctions_lists", expect: .created)
+            #expect(ofacLoad["list"]?["entry_count"] == .integer(32) && ofacLoad["previous_version"] == .null)
+            #expect(ofacLoad["rescreen"]?["potential_matches"] == .integer(1), "the vendor named like OFAC entry 10008")
+            let euUpload = try await client.execute(
+                uri: "/api/v1/sanctions_lists?source=eu_consolidated", method: .post,
+                headers: [.authorization: "Bearer \(admin)", .contentType: "application/xml"],
+                body: ByteBuffer(bytes: try SanctionsSamples.data("eu-consolidated.xml")))
+            let euLoad = try conformance.check(euUpload, "post", "/api/v1/sanctions_lists", expect: .created)
+            #expect(euLoad["list"]?["version"] == .string("2026-03-02T17:45:12.512+01:00"))
+            let twice = try await client.sendMultipart(
+                "/api/v1/sanctions_lists?source=ofac_sdn&version=2026-03-01", key: admin,
+                files: [("sdn", "SDN.CSV", try SanctionsSamples.data("SDN.CSV"))])
+            try conformance.check(twice, "post", "/api/v1/sanctions_lists", expect: .conflict)
+            _ = try await call(
+                .post, "/api/v1/sanctions_lists?source=ofac_sdn", key: admin, json: "not a list",
+                as: "/api/v1/sanctions_lists", expect: .unprocessableContent)
+            _ = try await call(
+                .post, "/api/v1/sanctions_lists?source=ofac_sdn", key: clerk, json: "not a list",
+                as: "/api/v1/sanctions_lists", expect: .forbidden)
+            let sanctionsLists = try await call(
+                .get, "/api/v1/sanctions_lists", key: clerk, as: "/api/v1/sanctions_lists", expect: .ok)
+            #expect(sanctionsLists["data"]?.arrayValue?.count == 2)
+            let screening = try await call(
+                .get, "/api/v1/vendors/\(try id(listed))/screening", key: clerk, as: "/api/v1/vendors/{id}/screening",
+                expect: .ok)
+            #expect(screening["screenings"]?[0]?["outcome"] == .string("potential_match"))
+            #expect(screening["screenings"]?[1]?["hits"]?[0]?["entry_id"] == .string("10008"))
+            _ = try await call(
+                .get, "/api/v1/vendors/\(try id(listed))/screening", key: chineseClerk,
+                as: "/api/v1/vendors/{id}/screening", expect: .notFound)
         }
 
         // Every documented operation had its success response checked, and each error status was seen.

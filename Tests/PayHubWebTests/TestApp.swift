@@ -88,11 +88,42 @@ extension TestClientProtocol {
     }
 }
 
+extension TestClientProtocol {
+    /// A `multipart/form-data` upload of several files, each under its own field name.
+    func sendMultipart(_ uri: String, key: String?, files: [(field: String, name: String, data: Data)]) async throws
+        -> TestResponse
+    {
+        let boundary = "payhub-test-\(UUID().uuidString)"
+        var body = Data()
+        for file in files {
+            body += Data(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    .utf8)
+            body += file.data
+            body += Data("\r\n".utf8)
+        }
+        body += Data("--\(boundary)--\r\n".utf8)
+        var headers: HTTPFields = [:]
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+    }
+}
+
 /// The ERP sample files in `samples/erp/`, found from this file's place in the repository.
 enum SampleFiles {
     static func url(_ name: String) -> URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("samples/erp/\(name)")
+    }
+}
+
+/// The sanctions list samples in `samples/sanctions/`.
+enum SanctionsSamples {
+    static func data(_ name: String) throws -> Data {
+        try Data(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("samples/sanctions/\(name)"))
     }
 }
 
