@@ -95,6 +95,8 @@ extension ApprovalService {
         let settings = try await controlsInForce()
         findings += try await duplicateFindings(for: payment, policy: settings.duplicates, at: now)
         findings += try await limitFindings(for: payment, limits: settings.limits, at: now)
+        var sanctions = self.sanctions
+        sanctions.options = try settings.sanctions.screeningOptions()
         findings += try await sanctions.findings(for: payment, at: now)
         return findings
     }

@@ -17,18 +17,27 @@ import Yams
 public struct ControlSettings: Sendable, Codable {
     public var duplicates: DuplicatePolicy
     public var limits: PaymentLimits
+    public var sanctions: SanctionsSettings
 
-    public static let standard = ControlSettings(duplicates: .standard, limits: .none)
+    public static let standard = ControlSettings(duplicates: .standard, limits: .none, sanctions: SanctionsSettings())
 
-    public init(duplicates: DuplicatePolicy, limits: PaymentLimits) {
+    public init(duplicates: DuplicatePolicy, limits: PaymentLimits, sanctions: SanctionsSettings) {
         self.duplicates = duplicates
         self.limits = limits
+        self.sanctions = sanctions
     }
 
-    enum CodingKeys: String, CodingKey { case duplicates, limits }
+    enum CodingKeys: String, CodingKey { case duplicates, limits, sanctions }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        sanctions = try container.decodeIfPresent(SanctionsSettings.self, forKey: .sanctions) ?? SanctionsSettings()
+        do {
+            _ = try sanctions.screeningOptions()
+        } catch {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: container.codingPath + [CodingKeys.sanctions], debugDescription: error.description))
+        }
         duplicates = try container.decodeIfPresent(DuplicatePolicy.self, forKey: .duplicates) ?? .standard
         let limits = try container.decodeIfPresent([PaymentLimit].self, forKey: .limits) ?? []
         do {
@@ -43,6 +52,45 @@ public struct ControlSettings: Sendable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(duplicates, forKey: .duplicates)
         try container.encode(limits.limits, forKey: .limits)
+        try container.encode(sanctions, forKey: .sanctions)
+    }
+}
+
+/// How sanctions screening judges names: the score at or above which a listed name is a potential match
+/// (a decimal such as `"0.85"`, kept as written), and countries whose vendors are held whatever their name.
+public struct SanctionsSettings: Sendable, Codable, Hashable {
+    public var threshold: String
+    public var embargoedCountries: [String]
+
+    public init(threshold: String = "0.85", embargoedCountries: [String] = []) {
+        self.threshold = threshold
+        self.embargoedCountries = embargoedCountries
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case threshold
+        case embargoedCountries = "embargoed_countries"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        threshold = try container.decodeIfPresent(String.self, forKey: .threshold) ?? "0.85"
+        embargoedCountries = try container.decodeIfPresent([String].self, forKey: .embargoedCountries) ?? []
+    }
+
+    /// The screener's options; a threshold that is not a number in (0, 1] or an unknown country is refused.
+    public func screeningOptions() throws(ValidationFailure) -> SanctionsScreener.Options {
+        // A similarity score, not money: the screener compares it with its own Double scores.
+        guard let value = Double(threshold.trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationFailure([
+                FieldError(path: "sanctions.threshold", code: "invalid_threshold", message: "threshold must be a decimal such as 0.85")
+            ])
+        }
+        do throws(ValidationFailure) {
+            return try SanctionsScreener.Options(threshold: value, embargoedCountryCodes: Set(embargoedCountries))
+        } catch {
+            throw ValidationFailure(error.errors.map { $0.nested(under: "sanctions") })
+        }
     }
 }
 

@@ -28,6 +28,9 @@ extension PayHubAPI {
                         message: "source is required: ofac_sdn or eu_consolidated")
                 ])
             }
+            // Screened with the threshold and embargoed countries of the controls' settings in force.
+            var sanctions = sanctions
+            sanctions.options = try await ApprovalService(hub: hub).controlsInForce().sanctions.screeningOptions()
             let load = try await sanctions.loadList(
                 source: source, files: try await Self.sanctionsListFiles(request), version: try query.string("version"),
                 context: try context.caller())

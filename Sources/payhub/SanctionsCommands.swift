@@ -43,7 +43,11 @@ struct SanctionsCommand: AsyncParsableCommand {
             let load: SanctionsListLoad
             do {
                 load = try await database.withStore { [version] store in
-                    try await SanctionsService(hub: PaymentHub(store: store)).loadList(
+                    let hub = PaymentHub(store: store)
+                    var sanctions = SanctionsService(hub: hub)
+                    // The threshold and embargoed countries of the controls' settings in force.
+                    sanctions.options = try await ApprovalService(hub: hub).controlsInForce().sanctions.screeningOptions()
+                    return try await sanctions.loadList(
                         source: source, files: files, version: version, context: operatorContext([.admin]),
                         progress: { bar.update($0, of: $1) })
                 }

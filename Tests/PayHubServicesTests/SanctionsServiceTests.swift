@@ -285,8 +285,13 @@ struct SanctionsServiceTests {
                 try await setup.sanctions.screenings(ofVendor: bakery.id.rawValue, context: setup.clerk).screenings
                     .first?
                     .record.screening.outcome == .clear, "without an embargo the name alone is clear")
-            var approvals = setup.approvals
-            approvals.sanctions.options = try SanctionsScreener.Options(embargoedCountryCodes: ["kp"])
+            // The embargo comes from the controls' settings in force, as an operator sets it.
+            let approvals = setup.approvals
+            _ = try await approvals.saveControls(
+                "sanctions: { threshold: \"0.85\", embargoed_countries: [kp] }", context: setup.context("admin"))
+            await #expect(throws: ValidationFailure.self, "a threshold above 1 is refused") {
+                try await approvals.saveControls("sanctions: { threshold: \"1.5\" }", context: setup.context("admin"))
+            }
             let held = try await approvals.submit(
                 try await setup.draft(to: bakery, account).id.rawValue, context: setup.clerk)
             #expect(held.state == .onHold)
