@@ -74,12 +74,21 @@ extension ApprovalService {
             throw StorageError(.stateChanged, target: "payment", currentState: payment.state.rawValue)
         }
         let now = clock.now()
-        let findings = try await runControls(on: payment, at: now)
-        return try await judge(payment, round: 1, findings: findings, moves: [.draft], releasedRule: nil, at: now, context: context)
+        let controls = try await runControls(on: payment, at: now)
+        return try await judge(
+            payment, round: 1, findings: controls.findings, moves: [.draft], releasedRule: nil,
+            screenings: controls.screenings, screeningSummary: controls.screeningSummary, at: now, context: context)
+    }
+
+    /// What the controls found, and the sanctions screenings they made (stored with the submission).
+    struct ControlsOutcome {
+        var findings: [ControlFinding]
+        var screenings: [VendorScreening]
+        var screeningSummary: String?
     }
 
     /// The controls that run before any approval; each finding holds the payment until a person releases it.
-    func runControls(on payment: Payment, at now: Date) async throws -> [ControlFinding] {
+    func runControls(on payment: Payment, at now: Date) async throws -> ControlsOutcome {
         var findings: [ControlFinding] = []
         guard let creditor = try await store.bankAccount(payment.creditorAccountID, scope: .all) else {
             throw StorageError(.notFound, target: "creditor account")
@@ -97,8 +106,9 @@ extension ApprovalService {
         findings += try await limitFindings(for: payment, limits: settings.limits, at: now)
         var sanctions = self.sanctions
         sanctions.options = try settings.sanctions.screeningOptions()
-        findings += try await sanctions.findings(for: payment, at: now)
-        return findings
+        let screened = try await sanctions.control(for: payment, at: now)
+        findings += screened.findings
+        return ControlsOutcome(findings: findings, screenings: screened.screenings, screeningSummary: screened.summary)
     }
 
     /// Duplicate payments: the same invoice of the same company (across entities and ERPs), already
@@ -162,8 +172,8 @@ extension ApprovalService {
     /// `moves` starts with the state the payment is in (draft on submission, on hold on release).
     func judge(
         _ payment: Payment, round: Int, findings: [ControlFinding], moves start: [PaymentState], releasedRule: String?,
-        resolved: [(id: ID<ControlFinding>, state: ControlFinding.State, reason: String)] = [], at now: Date,
-        context: CallContext
+        resolved: [(id: ID<ControlFinding>, state: ControlFinding.State, reason: String)] = [],
+        screenings: [VendorScreening] = [], screeningSummary: String? = nil, at now: Date, context: CallContext
     ) async throws -> Payment {
         let facts = try await facts(for: payment)
         var (stored, policy) = try await policyInForce()
@@ -221,13 +231,13 @@ extension ApprovalService {
                 "state": final.rawValue, "reason": reason, "policy_version": String(stored?.version ?? 0),
                 "rule": decision.ruleID, "outcome": decision.outcome.kind.rawValue,
                 "findings": findings.isEmpty ? nil : findings.map { "\($0.kind.rawValue): \($0.summary)" }.joined(separator: "; "),
-                "round": String(round),
+                "round": String(round), "sanctions_screening": screeningSummary,
             ]))
         let moves = zip(path, path.dropFirst()).map { (from: $0, to: $1, reason: $1 == final ? reason : nil) }
         return try await store.writeApprovalStep(
             ApprovalWrite(
                 paymentID: payment.id, moves: moves, newRound: roundRecord, newFindings: findings,
-                resolvedFindings: resolved, audit: audit),
+                resolvedFindings: resolved, screenings: screenings, audit: audit),
             context: context.audit(at: now))
     }
 

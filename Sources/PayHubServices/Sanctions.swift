@@ -130,23 +130,37 @@ public struct SanctionsService: Sendable {
     /// (screened now where there is no result, or the vendor's name, country or the options changed
     /// since), and one finding per list with a potential match. The finding's summary names the list,
     /// its version, the top score and the entry; the hits in full are in its details, never in a log.
-    public func findings(for payment: Payment, at now: Date) async throws -> [ControlFinding] {
+    ///
+    /// The fresh screenings are returned, not stored: the submission stores them in its own transaction,
+    /// under its one audit event.
+    public func control(for payment: Payment, at now: Date) async throws
+        -> (findings: [ControlFinding], screenings: [VendorScreening], summary: String?)
+    {
         let lists = try await store.currentSanctionsLists()
-        guard !lists.isEmpty else { return [] }
+        guard !lists.isEmpty else { return ([], [], nil) }
         guard let vendor = try await store.vendor(payment.vendorID, scope: .all) else {
             throw StorageError(.notFound, target: "vendor")
         }
-        // The control runs for whoever submitted; the screening it stores is the system's.
-        let audit = AuditContext(
-            actorKind: .system, actorID: Principal.system.actorID, origin: "control:sanctions", occurredAt: now)
-        return try await screen(vendor, against: lists, at: now, audit: audit)
-            .filter { $0.screening.outcome == .potentialMatch }
-            .map { record in
-                ControlFinding(
-                    id: clock.newID(), paymentID: payment.id, entityID: payment.entityID, kind: .sanctions,
-                    summary: try Self.summary(of: record), detailsJSON: try Self.detailsJSON(of: record), createdAt: now
-                )
-            }
+        let (records, fresh) = try await screenings(of: vendor, against: lists, at: now)
+        let findings = try records.filter { $0.screening.outcome == .potentialMatch }.map { record in
+            ControlFinding(
+                id: clock.newID(), paymentID: payment.id, entityID: payment.entityID, kind: .sanctions,
+                summary: try Self.summary(of: record), detailsJSON: try Self.detailsJSON(of: record), createdAt: now)
+        }
+        let summary = records.map { "\($0.list.source.rawValue) \($0.list.version): \($0.screening.outcome.rawValue)" }
+            .joined(separator: "; ")
+        return (findings, fresh, summary)
+    }
+
+    /// The control's findings alone, storing fresh screenings under a system audit event (for callers
+    /// outside a submission).
+    public func findings(for payment: Payment, at now: Date) async throws -> [ControlFinding] {
+        let (findings, fresh, _) = try await control(for: payment, at: now)
+        try await store.saveVendorScreenings(
+            fresh,
+            context: AuditContext(
+                actorKind: .system, actorID: Principal.system.actorID, origin: "control:sanctions", occurredAt: now))
+        return findings
     }
 
     /// Screens a vendor against the lists in force now and stores the results (one audit event); a
@@ -162,6 +176,16 @@ public struct SanctionsService: Sendable {
     func screen(_ vendor: Vendor, against lists: [StoredSanctionsList], at now: Date, audit: AuditContext) async throws
         -> [VendorScreeningRecord]
     {
+        let (results, fresh) = try await screenings(of: vendor, against: lists, at: now)
+        try await store.saveVendorScreenings(fresh, context: audit)
+        return results
+    }
+
+    /// The vendor's results against `lists`: stored ones that still match it, and fresh ones (also
+    /// returned apart, for the caller to store).
+    func screenings(of vendor: Vendor, against lists: [StoredSanctionsList], at now: Date) async throws
+        -> (records: [VendorScreeningRecord], fresh: [VendorScreening])
+    {
         let stored = try await store.vendorScreenings(of: vendor.id)
         let key = screenedKey(vendor)
         var results: [VendorScreeningRecord] = []
@@ -175,8 +199,7 @@ public struct SanctionsService: Sendable {
             fresh.append(screening)
             results.append(VendorScreeningRecord(screening: screening, list: list))
         }
-        try await store.saveVendorScreenings(fresh, context: audit)
-        return results
+        return (results, fresh)
     }
 
     /// The screener of a stored list, built from its files once per list and options (see

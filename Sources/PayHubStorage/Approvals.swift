@@ -210,6 +210,9 @@ public struct ApprovalWrite: Sendable {
     public var newFindings: [ControlFinding]
     /// Findings closed by this step: (id, new state, reason); each must still be open.
     public var resolvedFindings: [(id: ID<ControlFinding>, state: ControlFinding.State, reason: String)]
+    /// Sanctions screenings made by the controls of this step (a vendor screened at submission), stored
+    /// with it rather than in a transaction and audit event of their own.
+    public var screenings: [VendorScreening]
     public var audit: AuditEntry
 
     public init(
@@ -217,7 +220,7 @@ public struct ApprovalWrite: Sendable {
         newRound: ApprovalRound? = nil, roundProgress: ApprovalRound? = nil, action: RecordedApprovalAction? = nil,
         newFindings: [ControlFinding] = [],
         resolvedFindings: [(id: ID<ControlFinding>, state: ControlFinding.State, reason: String)] = [],
-        audit: AuditEntry
+        screenings: [VendorScreening] = [], audit: AuditEntry
     ) {
         self.paymentID = paymentID
         self.moves = moves
@@ -226,6 +229,7 @@ public struct ApprovalWrite: Sendable {
         self.action = action
         self.newFindings = newFindings
         self.resolvedFindings = resolvedFindings
+        self.screenings = screenings
         self.audit = audit
     }
 }
@@ -388,6 +392,7 @@ extension SQLTransactionRunner {
                             .text(action.actionJSON), .text(action.actorID), .integer(StoredTime.milliseconds(action.createdAt)),
                         ]))
             }
+            if !write.screenings.isEmpty { try Self.upsert(write.screenings, in: session) }
             for finding in write.newFindings { try session.run(Records.insert(finding)) }
             for resolved in write.resolvedFindings {
                 guard

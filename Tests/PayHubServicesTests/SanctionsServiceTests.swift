@@ -226,10 +226,12 @@ struct SanctionsServiceTests {
                     .first)
             #expect(stored.isCurrent && stored.record.screening.outcome == .potentialMatch, "the result is stored")
             let trail = try await setup.store.auditEvents(after: 0, limit: 10_000)
-            #expect(trail.contains { $0.action == "vendor.screened" && $0.objectID == garcia.id.rawValue })
+            // The screening is stored with the submission, under its one audit event, which names it.
+            #expect(!trail.contains { $0.action == "vendor.screened" && $0.objectID == garcia.id.rawValue })
             let heldEvent = try #require(trail.last { $0.objectID == payment.id.rawValue })
             #expect(
                 heldEvent.action == "payment.on_hold" && heldEvent.after?.contains("ofac_sdn list 2026-03-01") == true)
+            #expect(heldEvent.after?.contains(#""sanctions_screening":"ofac_sdn 2026-03-01: potential_match""#) == true)
 
             // The clerk who made it cannot release it, even with the permission; an approver can.
             let clerkAsApprover = CallContext(
