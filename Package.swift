@@ -81,7 +81,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Resources/profiles"), .copy("Resources/result-layouts")],
+            resources: [.copy("Resources/profiles"), .copy("Resources/result-layouts"), .copy("Resources/calendars")],
             swiftSettings: strictSettings
         ),
         .target(
