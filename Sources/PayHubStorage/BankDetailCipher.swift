@@ -50,7 +50,8 @@ public struct BankDetailCipher: Sendable {
     /// HMAC-SHA256 of the number, hex: equal numbers give equal hashes, without revealing the number.
     public func lookupHash(_ plaintext: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(plaintext.utf8), using: lookupKey)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        // `String(format:)` costs about a microsecond a byte, and an ERP vendor file hashes every account.
+        return Hex.lowercase(mac)
     }
 }
 

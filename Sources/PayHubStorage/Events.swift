@@ -177,29 +177,31 @@ extension Records {
     /// Rows per multi-row insert: 9 values each, within the same limits as the payables'.
     static let eventRowsPerInsert = 400
 
-    /// Several events in one statement, each with its cursor.
-    func insert(_ drafts: ArraySlice<(EventDraft, Int64)>, at date: Date) -> SQLQuery {
+    /// Several events in one statement, each with its cursor, read from the entries they belong to.
+    func insertEvents(_ references: ArraySlice<FeedEventReference>, of entries: [AuditEntry], at date: Date) -> SQLQuery {
         var generator = IDRandomness()
         let created = StoredTime.milliseconds(date)
         var binds: [SQLValue] = []
-        binds.reserveCapacity(drafts.count * 9)
-        for (draft, cursor) in drafts {
-            let id = ID<FeedEvent>.generate(millisecondsSinceEpoch: UInt64(created), sequence: UInt32(truncatingIfNeeded: cursor), using: &generator)
-            binds.append(.integer(cursor))
+        binds.reserveCapacity(references.count * 9)
+        for reference in references {
+            let id = ID<FeedEvent>.generate(
+                millisecondsSinceEpoch: UInt64(created), sequence: UInt32(truncatingIfNeeded: reference.cursor),
+                using: &generator)
+            binds.append(.integer(reference.cursor))
             binds.append(.text(id.rawValue))
-            binds.append(.text(draft.type))
-            binds.append(.text(draft.objectType))
-            binds.append(.text(draft.objectID))
-            binds.append(SQLValue(draft.entityID))
+            binds.append(.text(entries[reference.entry].events[reference.draft].type))
+            binds.append(.text(entries[reference.entry].events[reference.draft].objectType))
+            binds.append(.text(entries[reference.entry].events[reference.draft].objectID))
+            binds.append(SQLValue(entries[reference.entry].events[reference.draft].entityID))
             binds.append(.integer(created))
-            binds.append(.text(draft.objectJSON))
-            binds.append(SQLValue(draft.previousJSON))
+            binds.append(.text(entries[reference.entry].events[reference.draft].objectJSON))
+            binds.append(SQLValue(entries[reference.entry].events[reference.draft].previousJSON))
         }
         return SQLQuery(
             """
             INSERT INTO events (cursor, id, type, object_type, object_id, entity_id, created_at, object_json,
                 previous_json)
-            VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: drafts.count).joined(separator: ", "))
+            VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: references.count).joined(separator: ", "))
             """, binds)
     }
 

@@ -78,23 +78,33 @@ public struct ChainAppender {
         _ entries: [AuditEntry], context: AuditContext, records: Records, in session: any SQLSession
     ) throws {
         var events: [AuditEvent] = []
-        var feed: [(EventDraft, Int64)] = []
+        // Where each feed event is (entry, draft) and its cursor: the drafts are read in place when bound,
+        // not copied into a list of their own (an import appends 10,000 at a time).
+        var feed: [FeedEventReference] = []
         events.reserveCapacity(entries.count)
-        for entry in entries {
-            let event = AuditChain.event(entry, context: context, previousSequence: auditSequence, previousHash: auditHash)
+        for index in entries.indices {
+            let event = AuditChain.event(
+                entries[index], context: context, previousSequence: auditSequence, previousHash: auditHash)
             auditSequence = event.sequence
             auditHash = event.hash
             events.append(event)
-            for draft in entry.events {
+            for draft in entries[index].events.indices {
                 eventCursor += 1
-                feed.append((draft, eventCursor))
+                feed.append(FeedEventReference(entry: index, draft: draft, cursor: eventCursor))
             }
         }
         for chunk in events.chunks(of: Records.auditRowsPerInsert) { try session.run(records.insert(chunk)) }
         for chunk in feed.chunks(of: Records.eventRowsPerInsert) {
-            try session.run(records.insert(chunk, at: context.occurredAt))
+            try session.run(records.insertEvents(chunk, of: entries, at: context.occurredAt))
         }
     }
+}
+
+/// A feed event by its place among the entries being appended, with the cursor it gets.
+struct FeedEventReference {
+    let entry: Int
+    let draft: Int
+    let cursor: Int64
 }
 
 extension Array {

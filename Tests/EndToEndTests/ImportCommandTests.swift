@@ -118,7 +118,12 @@ struct ImportCommandTests {
             let run = try #require(imports.first, "the inbox file was imported")
             #expect(run["channel"] as? String == "folder" && run["state"] as? String == "completed")
             #expect((run["counts"] as? [String: Any])?["accepted"] as? Int == 5)
-            let processed = try FileManager.default.contentsOfDirectory(atPath: drop.appendingPathComponent("processed").path)
+            // The watcher moves the file once the import has finished, a moment after the run says so.
+            var processed: [String] = []
+            for _ in 0..<50 where !processed.contains(where: { $0.hasSuffix("AP_20261129.csv") }) {
+                processed = (try? FileManager.default.contentsOfDirectory(atPath: drop.appendingPathComponent("processed").path)) ?? []
+                if !processed.contains(where: { $0.hasSuffix("AP_20261129.csv") }) { try await Task.sleep(for: .milliseconds(100)) }
+            }
             #expect(processed.contains { $0.hasSuffix("AP_20261129.csv") })
 
             // The approver refuses a payment of an imported invoice: Kingdee hears of it in its own file.
