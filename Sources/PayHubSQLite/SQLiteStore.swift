@@ -36,6 +36,9 @@ public final class SQLiteStore: PayHubStore, SQLTransactionRunner {
             // pages to the WAL before it commits and writes the hot index pages over and over (an import
             // made 16 page writes per row).
             try db.execute(sql: "PRAGMA cache_size = -32768")
+            // Statement journals and temporary b-trees in memory, not in files under /var/tmp: every
+            // multi-row insert of an import opened, wrote and deleted one.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         records = Records(cipher: cipher)

@@ -49,6 +49,20 @@ public enum AuditChain {
     /// The hash an event must carry: SHA-256 of its fields, length-prefixed so no two events can share
     /// a serialisation by shifting text between fields.
     public static func hash(of event: AuditEvent) -> String {
+        hash(
+            sequence: event.sequence, occurredAtMilliseconds: event.occurredAtMilliseconds, actorKind: event.actorKind,
+            actorID: event.actorID, action: event.action, objectType: event.objectType, objectID: event.objectID,
+            entityID: event.entityID, before: event.before, after: event.after, origin: event.origin,
+            requestID: event.requestID, previousHash: event.previousHash)
+    }
+
+    /// The same hash from the fields themselves, for a writer that binds an entry's fields directly
+    /// rather than making an ``AuditEvent`` of each first.
+    static func hash(
+        sequence: Int64, occurredAtMilliseconds: Int64, actorKind: String, actorID: String, action: String,
+        objectType: String, objectID: String, entityID: String?, before: String?, after: String?, origin: String,
+        requestID: String?, previousHash: String
+    ) -> String {
         var hasher = SHA256()
         // The same bytes as `"\(count):" + text`, without making either as a new string or array:
         // every imported payable hashes one event.
@@ -72,19 +86,19 @@ public enum AuditChain {
                 hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
             }
         }
-        field(String(event.sequence))
-        field(String(event.occurredAtMilliseconds))
-        field(event.actorKind)
-        field(event.actorID)
-        field(event.action)
-        field(event.objectType)
-        field(event.objectID)
-        field(event.entityID)
-        field(event.before)
-        field(event.after)
-        field(event.origin)
-        field(event.requestID)
-        field(event.previousHash)
+        field(String(sequence))
+        field(String(occurredAtMilliseconds))
+        field(actorKind)
+        field(actorID)
+        field(action)
+        field(objectType)
+        field(objectID)
+        field(entityID)
+        field(before)
+        field(after)
+        field(origin)
+        field(requestID)
+        field(previousHash)
         return Hex.lowercase(hasher.finalize())
     }
 

@@ -197,13 +197,14 @@ extension Records {
             binds.append(.text(entries[reference.entry].events[reference.draft].objectJSON))
             binds.append(SQLValue(entries[reference.entry].events[reference.draft].previousJSON))
         }
-        return SQLQuery(
-            """
-            INSERT INTO events (cursor, id, type, object_type, object_id, entity_id, created_at, object_json,
-                previous_json)
-            VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: references.count).joined(separator: ", "))
-            """, binds)
+        return SQLQuery(Self.eventsInsert.sql(rows: references.count), binds)
     }
+
+    private static let eventsInsert = MultiRowInsertSQL(
+        """
+        INSERT INTO events (cursor, id, type, object_type, object_id, entity_id, created_at, object_json,
+            previous_json)
+        """, columns: 9)
 
     /// Events after `cursor` in feed order, of the entities in `scope`.
     public static func events(after cursor: Int64, limit: Int, filter: EventFilter, scope: EntityScope) -> SQLQuery {

@@ -186,15 +186,14 @@ public struct Records: Sendable {
             binds.append(.integer(StoredTime.milliseconds(payable.createdAt)))
             binds.append(.integer(updated))
         }
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        return SQLQuery(
-            """
-            INSERT INTO payables (id, entity_id, vendor_id, invoice_number, invoice_date, due_date, amount_minor,
-                currency, source_system, source_external_id, state, created_at, updated_at)
-            VALUES \(Array(repeating: row, count: payables.count).joined(separator: ", "))
-            ON CONFLICT (source_system, source_external_id) DO NOTHING
-            """, binds)
+        return SQLQuery(Self.payablesInsertIfNew.sql(rows: payables.count), binds)
     }
+
+    private static let payablesInsertIfNew = MultiRowInsertSQL(
+        """
+        INSERT INTO payables (id, entity_id, vendor_id, invoice_number, invoice_date, due_date, amount_minor,
+            currency, source_system, source_external_id, state, created_at, updated_at)
+        """, columns: 13, suffix: " ON CONFLICT (source_system, source_external_id) DO NOTHING")
 
     /// Changes an open payable's details; the `state = 'open'` guard makes a taken payable immutable.
     public func updateOpen(_ payable: Payable, updatedAt: Date) -> SQLQuery {
@@ -385,34 +384,35 @@ public struct Records: Sendable {
     /// Rows per multi-row insert: 14 values each, within the same limits.
     static let auditRowsPerInsert = 256
 
-    /// Several audit events in one statement, in chain order.
-    func insert(_ events: ArraySlice<AuditEvent>) -> SQLQuery {
-        let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    /// Several audit events in one statement, in chain order, bound from their entries and links.
+    func insertAudit(_ links: ArraySlice<AuditLink>, of entries: [AuditEntry], context: AuditContext) -> SQLQuery {
+        let occurred = StoredTime.milliseconds(context.occurredAt)
         var binds: [SQLValue] = []
-        binds.reserveCapacity(events.count * 14)
-        for event in events {
-            binds.append(.integer(event.sequence))
-            binds.append(.integer(event.occurredAtMilliseconds))
-            binds.append(.text(event.actorKind))
-            binds.append(.text(event.actorID))
-            binds.append(.text(event.action))
-            binds.append(.text(event.objectType))
-            binds.append(.text(event.objectID))
-            binds.append(SQLValue(event.entityID))
-            binds.append(SQLValue(event.before))
-            binds.append(SQLValue(event.after))
-            binds.append(.text(event.origin))
-            binds.append(SQLValue(event.requestID))
-            binds.append(.text(event.previousHash))
-            binds.append(.text(event.hash))
+        binds.reserveCapacity(links.count * 14)
+        for link in links {
+            binds.append(.integer(link.sequence))
+            binds.append(.integer(occurred))
+            binds.append(.text(context.actorKind.rawValue))
+            binds.append(.text(context.actorID))
+            binds.append(.text(entries[link.entry].action))
+            binds.append(.text(entries[link.entry].objectType))
+            binds.append(.text(entries[link.entry].objectID))
+            binds.append(SQLValue(entries[link.entry].entityID))
+            binds.append(SQLValue(entries[link.entry].before))
+            binds.append(SQLValue(entries[link.entry].after))
+            binds.append(.text(context.origin))
+            binds.append(SQLValue(context.requestID))
+            binds.append(.text(link.previousHash))
+            binds.append(.text(link.hash))
         }
-        return SQLQuery(
-            """
-            INSERT INTO audit_events (sequence, occurred_at, actor_kind, actor_id, action, object_type, object_id,
-                entity_id, before_json, after_json, origin, request_id, previous_hash, hash)
-            VALUES \(Array(repeating: row, count: events.count).joined(separator: ", "))
-            """, binds)
+        return SQLQuery(Self.auditInsert.sql(rows: links.count), binds)
     }
+
+    private static let auditInsert = MultiRowInsertSQL(
+        """
+        INSERT INTO audit_events (sequence, occurred_at, actor_kind, actor_id, action, object_type, object_id,
+            entity_id, before_json, after_json, origin, request_id, previous_hash, hash)
+        """, columns: 14)
 
     public static func auditEvents(after sequence: Int64, limit: Int, scope: EntityScope) -> SQLQuery {
         var conditions = ["sequence > ?"]

@@ -77,27 +77,43 @@ public struct ChainAppender {
     public mutating func append(
         _ entries: [AuditEntry], context: AuditContext, records: Records, in session: any SQLSession
     ) throws {
-        var events: [AuditEvent] = []
-        // Where each feed event is (entry, draft) and its cursor: the drafts are read in place when bound,
-        // not copied into a list of their own (an import appends 10,000 at a time).
+        // Each entry's place in the chain (sequence, previous hash, hash), and where each feed event is
+        // (entry, draft) with its cursor: the entries are bound where they are, not copied into events
+        // and drafts of their own first (an import appends 10,000 at a time).
+        var links: [AuditLink] = []
         var feed: [FeedEventReference] = []
-        events.reserveCapacity(entries.count)
+        links.reserveCapacity(entries.count)
+        let occurred = StoredTime.milliseconds(context.occurredAt)
         for index in entries.indices {
-            let event = AuditChain.event(
-                entries[index], context: context, previousSequence: auditSequence, previousHash: auditHash)
-            auditSequence = event.sequence
-            auditHash = event.hash
-            events.append(event)
+            let sequence = auditSequence + 1
+            let hash = AuditChain.hash(
+                sequence: sequence, occurredAtMilliseconds: occurred, actorKind: context.actorKind.rawValue,
+                actorID: context.actorID, action: entries[index].action, objectType: entries[index].objectType,
+                objectID: entries[index].objectID, entityID: entries[index].entityID, before: entries[index].before,
+                after: entries[index].after, origin: context.origin, requestID: context.requestID,
+                previousHash: auditHash)
+            links.append(AuditLink(entry: index, sequence: sequence, previousHash: auditHash, hash: hash))
+            (auditSequence, auditHash) = (sequence, hash)
             for draft in entries[index].events.indices {
                 eventCursor += 1
                 feed.append(FeedEventReference(entry: index, draft: draft, cursor: eventCursor))
             }
         }
-        for chunk in events.chunks(of: Records.auditRowsPerInsert) { try session.run(records.insert(chunk)) }
+        for chunk in links.chunks(of: Records.auditRowsPerInsert) {
+            try session.run(records.insertAudit(chunk, of: entries, context: context))
+        }
         for chunk in feed.chunks(of: Records.eventRowsPerInsert) {
             try session.run(records.insertEvents(chunk, of: entries, at: context.occurredAt))
         }
     }
+}
+
+/// An entry's link in the audit chain, by its place among the entries being appended.
+struct AuditLink {
+    let entry: Int
+    let sequence: Int64
+    let previousHash: String
+    let hash: String
 }
 
 /// A feed event by its place among the entries being appended, with the cursor it gets.
