@@ -108,6 +108,23 @@ struct Pain001WriterTests {
         try ISOWriterFiles.expectValid(data, schema: "pain.\(version.rawValue)")
     }
 
+    @Test("a UETR (CBPR+) goes into PmtId in 001.001.09, valid against the XSD; a malformed one or 001.001.03 is refused")
+    func uetr() throws {
+        var input = sample()
+        input.instructions[3].uetr = "8a562c67-ca16-48ba-b074-65581be6f011"
+        let data = try Pain001Writer.write(input, version: .v09, createdAt: createdAt)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("<EndToEndId>E2E-4</EndToEndId>\n          <UETR>8a562c67-ca16-48ba-b074-65581be6f011</UETR>"))
+        #expect(text.components(separatedBy: "<UETR>").count == 2, "only where one was given")
+        try ISOWriterFiles.expectValid(data, schema: "pain.001.001.09")
+        #expect(Pain001Writer.validate(input, version: .v03).map(\.code) == ["not_in_version"])
+        for bad in ["8A562C67-CA16-48BA-B074-65581BE6F011", "8a562c67-ca16-38ba-b074-65581be6f011",
+            "8a562c67-ca16-48ba-c074-65581be6f011", "8a562c67ca1648bab07465581be6f011", ""] {
+            input.instructions[3].uetr = bad
+            #expect(Pain001Writer.validate(input, version: .v09).map(\.path) == ["instructions[3].uetr"], "\(bad)")
+        }
+    }
+
     @Test("round trip through Pain001Reader", arguments: Pain001Writer.Version.allCases)
     func roundTrip(version: Pain001Writer.Version) throws {
         let input = sample()

@@ -55,10 +55,14 @@ public struct Pain001Input: Decodable, Sendable, Hashable {
         public var debtor: Debtor?
         public var creditor: Creditor?
         public var remittance: String?
+        /// The SWIFT gpi Unique End-to-end Transaction Reference (a lowercase UUID v4) that CBPR+ asks of
+        /// cross-border payments; pain.001.001.09 only (001.001.03 has no place for it).
+        public var uetr: String?
 
         public init(
             endToEndID: String?, instructionID: String? = nil, amount: String?, currency: String?,
-            requestedExecutionDate: String?, debtor: Debtor?, creditor: Creditor?, remittance: String? = nil
+            requestedExecutionDate: String?, debtor: Debtor?, creditor: Creditor?, remittance: String? = nil,
+            uetr: String? = nil
         ) {
             self.endToEndID = endToEndID
             self.instructionID = instructionID
@@ -68,10 +72,11 @@ public struct Pain001Input: Decodable, Sendable, Hashable {
             self.debtor = debtor
             self.creditor = creditor
             self.remittance = remittance
+            self.uetr = uetr
         }
 
         enum CodingKeys: String, CodingKey {
-            case amount, currency, debtor, creditor, remittance
+            case amount, currency, debtor, creditor, remittance, uetr
             case endToEndID = "end_to_end_id"
             case instructionID = "instruction_id"
             case requestedExecutionDate = "requested_execution_date"
@@ -116,6 +121,23 @@ public enum Pain001Writer {
         case v03 = "001.001.03"
 
         public var namespace: String { "urn:iso:std:iso:20022:tech:xsd:pain.\(rawValue)" }
+    }
+
+    /// `xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx` in lowercase hex, as the 001.001.09 schema's UUIDv4
+    /// pattern and CBPR+ require.
+    static func isUETR(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        let hex = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) }
+        for (index, byte) in bytes.enumerated() {
+            switch index {
+            case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
+            case 14: guard byte == UInt8(ascii: "4") else { return false }
+            case 19: guard [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(byte) else { return false }
+            default: guard hex(byte) else { return false }
+            }
+        }
+        return true
     }
 
     /// Longest name SEPA allows (the schema allows 140).
@@ -269,6 +291,7 @@ public enum Pain001Writer {
 
         var endToEndID: String { all[checked.index].endToEndID ?? "" }
         var instructionID: String? { all[checked.index].instructionID }
+        var uetr: String? { all[checked.index].uetr }
         var money: Money { checked.money }
         var date: String { all[checked.index].requestedExecutionDate ?? "" }
         var debtorName: String { all[checked.index].debtor?.name ?? "" }
@@ -407,6 +430,13 @@ public enum Pain001Writer {
                 collector.add(
                     path() + ".end_to_end_id", code: "sepa_character_set",
                     "end-to-end id must not start or end with '/' or contain '//' (SEPA)")
+            }
+        }
+        if let uetr = instruction.uetr {
+            if version == .v03 {
+                collector.add(path() + ".uetr", code: "not_in_version", "pain.001.001.03 has no UETR; write 001.001.09")
+            } else if !Self.isUETR(uetr) {
+                collector.add(path() + ".uetr", code: "invalid_uetr", "UETR must be a lowercase UUID version 4")
             }
         }
         if let id = instruction.instructionID {
@@ -699,6 +729,7 @@ public enum Pain001Writer {
                 out.open("PmtId", 4)
                 if let id = transaction.instructionID { out.leaf("InstrId", id, 5) }
                 out.leaf("EndToEndId", transaction.endToEndID, 5)
+                if let uetr = transaction.uetr { out.leaf("UETR", uetr, 5) }
                 out.close("PmtId", 4)
                 out.open("Amt", 4)
                 out.leaf("InstdAmt", transaction.money.decimalString, 5, attributes: amountAttributes)
