@@ -125,6 +125,21 @@ struct Pain001WriterTests {
         }
     }
 
+    @Test("SEPA Instant payments get a PmtInf of their own with local instrument INST, valid against both XSDs", arguments: Pain001Writer.Version.allCases)
+    func sepaInstant(version: Pain001Writer.Version) throws {
+        var input = sample()
+        input.instructions[2].localInstrument = "INST"  // E2E-3: same debtor, date and currency as E2E-1
+        let data = try Pain001Writer.write(input, version: version, createdAt: createdAt)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.components(separatedBy: "<PmtInf>").count - 1 == 4, "E2E-3 leaves E2E-1's block for its own")
+        #expect(text.contains("<LclInstrm>\n          <Cd>INST</Cd>\n        </LclInstrm>"))
+        #expect(text.components(separatedBy: "<LclInstrm>").count == 2)
+        try ISOWriterFiles.expectValid(data, schema: "pain.\(version.rawValue)")
+        input.instructions[3].localInstrument = "INST"  // USD
+        input.instructions[0].localInstrument = "INSTANT"
+        #expect(Pain001Writer.validate(input, version: version).map(\.path) == ["instructions[0].local_instrument", "instructions[3].local_instrument"])
+    }
+
     @Test("round trip through Pain001Reader", arguments: Pain001Writer.Version.allCases)
     func roundTrip(version: Pain001Writer.Version) throws {
         let input = sample()

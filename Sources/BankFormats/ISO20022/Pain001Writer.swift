@@ -58,11 +58,14 @@ public struct Pain001Input: Decodable, Sendable, Hashable {
         /// The SWIFT gpi Unique End-to-end Transaction Reference (a lowercase UUID v4) that CBPR+ asks of
         /// cross-border payments; pain.001.001.09 only (001.001.03 has no place for it).
         public var uetr: String?
+        /// `INST` for SEPA Instant Credit Transfer (EUR only): such payments get their own `PmtInf` with
+        /// local instrument `INST`, since a file block has one payment type.
+        public var localInstrument: String?
 
         public init(
             endToEndID: String?, instructionID: String? = nil, amount: String?, currency: String?,
             requestedExecutionDate: String?, debtor: Debtor?, creditor: Creditor?, remittance: String? = nil,
-            uetr: String? = nil
+            uetr: String? = nil, localInstrument: String? = nil
         ) {
             self.endToEndID = endToEndID
             self.instructionID = instructionID
@@ -73,11 +76,13 @@ public struct Pain001Input: Decodable, Sendable, Hashable {
             self.creditor = creditor
             self.remittance = remittance
             self.uetr = uetr
+            self.localInstrument = localInstrument
         }
 
         enum CodingKeys: String, CodingKey {
             case amount, currency, debtor, creditor, remittance, uetr
             case endToEndID = "end_to_end_id"
+            case localInstrument = "local_instrument"
             case instructionID = "instruction_id"
             case requestedExecutionDate = "requested_execution_date"
         }
@@ -99,7 +104,8 @@ public struct Pain001Input: Decodable, Sendable, Hashable {
 /// Writes pain.001 customer credit transfer initiations (001.001.09 and 001.001.03) from a flat list of
 /// instructions.
 ///
-/// Instructions are grouped into one `PmtInf` per (debtor IBAN, requested execution date, currency), in
+/// Instructions are grouped into one `PmtInf` per (debtor IBAN, requested execution date, currency, local
+/// instrument: `INST` for SEPA Instant, which gets `LclInstrm/Cd` `INST`), in
 /// the order each group first appears; `PmtInfId` is the message id, `-` and the group's number from 1.
 /// `NbOfTxs` and `CtrlSum` are filled for the group header (the plain sum of all amounts, as the schema
 /// defines it) and for each `PmtInf` (in the currency's decimals). EUR payments are SEPA: service level
@@ -292,6 +298,7 @@ public enum Pain001Writer {
         var endToEndID: String { all[checked.index].endToEndID ?? "" }
         var instructionID: String? { all[checked.index].instructionID }
         var uetr: String? { all[checked.index].uetr }
+        var localInstrument: String? { all[checked.index].localInstrument }
         var money: Money { checked.money }
         var date: String { all[checked.index].requestedExecutionDate ?? "" }
         var debtorName: String { all[checked.index].debtor?.name ?? "" }
@@ -353,7 +360,9 @@ public enum Pain001Writer {
             {
                 result.checked.append(checkedInstruction)
                 let checked = Row(checked: checkedInstruction, all: input.instructions)
-                let key = GroupKey(iban: checked.debtorIBAN, date: checked.date, currency: checked.money.currency.code)
+                let key = GroupKey(
+                    iban: checked.debtorIBAN, date: checked.date, currency: checked.money.currency.code,
+                    localInstrument: checked.localInstrument)
                 if let first = groups[key] {
                     if first.checked.debtorName != checked.debtorName {
                         collector.add(
@@ -431,6 +440,11 @@ public enum Pain001Writer {
                     path() + ".end_to_end_id", code: "sepa_character_set",
                     "end-to-end id must not start or end with '/' or contain '//' (SEPA)")
             }
+        }
+        if let instrument = instruction.localInstrument, instrument != "INST" || !isEUR {
+            collector.add(
+                path() + ".local_instrument", code: "invalid_local_instrument",
+                "the only local instrument is INST (SEPA Instant), for EUR payments")
         }
         if let uetr = instruction.uetr {
             if version == .v03 {
@@ -630,6 +644,7 @@ public enum Pain001Writer {
         var iban: String
         var date: String
         var currency: String
+        var localInstrument: String?
     }
 
     // MARK: - Rendering
@@ -646,7 +661,9 @@ public enum Pain001Writer {
         var members: [GroupKey: [Int]] = [:]
         for index in 0..<input.count {
             let instruction = input.row(index)
-            let key = GroupKey(iban: instruction.debtorIBAN, date: instruction.date, currency: instruction.money.currency.code)
+            let key = GroupKey(
+                iban: instruction.debtorIBAN, date: instruction.date, currency: instruction.money.currency.code,
+                localInstrument: instruction.localInstrument)
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(index)
         }
@@ -693,6 +710,11 @@ public enum Pain001Writer {
                 out.open("SvcLvl", 4)
                 out.leaf("Cd", "SEPA", 5)
                 out.close("SvcLvl", 4)
+                if let instrument = key.localInstrument {
+                    out.open("LclInstrm", 4)
+                    out.leaf("Cd", instrument, 5)
+                    out.close("LclInstrm", 4)
+                }
                 out.close("PmtTpInf", 3)
             }
             if version == .v09 {
