@@ -136,6 +136,13 @@ public protocol PayHubStore: Sendable {
     func setRiskRating(_ rating: String, of vendorID: ID<Vendor>, context: AuditContext) async throws
     func submittedPayments(of entity: ID<LegalEntity>, in window: Range<Date>) async throws
         -> [(paymentID: ID<Payment>, vendorID: ID<Vendor>, currency: String, factsJSON: String)]
+    // Background jobs with leases (Jobs.swift)
+    @discardableResult
+    func enqueueJob(kind: String, subjectID: String, runAfter: Date, now: Date) async throws -> Bool
+    func claimJobs(kinds: [String], owner: String, now: Date, lease: TimeInterval, limit: Int) async throws -> [Job]
+    @discardableResult
+    func finishJob(_ id: ID<Job>, owner: String, now: Date, error: String?, retryAt: Date?) async throws -> Bool
+    func job(kind: String, subjectID: String) async throws -> Job?
     func saveTOTPEnrolment(_ enrolment: TOTPEnrolment, context: AuditContext) async throws
     func totpEnrolment(of user: ID<User>) async throws -> TOTPEnrolment?
     func useTOTPStep(_ timeStep: Int64, of user: ID<User>, confirming: Bool, context: AuditContext) async throws -> Bool

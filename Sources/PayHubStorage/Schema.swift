@@ -44,6 +44,7 @@ public enum Schema {
             "ALTER TABLE audit_events DROP CONSTRAINT audit_events_hash_key"
         ]),
         Migration(id: "0004_approvals", statements: approvals),
+        Migration(id: "0005_jobs", statements: jobs),
     ]
 
     private static let paymentStates = PaymentStateList.sql
@@ -481,6 +482,30 @@ public enum Schema {
         )
         """,
         "CREATE INDEX vendor_screenings_matches ON vendor_screenings (list_id, outcome, entity_id, vendor_id)",
+    ]
+
+    /// Background work (batching, sending, polling the bank) as rows with leases, so several `payhub
+    /// serve` processes on one database share it and never do one job twice at the same time. A job is
+    /// one unit of work on one subject (an instruction to send, a payment to ask about); the pair is
+    /// unique, so queuing the same work twice is a no-op.
+    private static let jobs = [
+        """
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            run_after BIGINT NOT NULL,
+            lease_owner TEXT,
+            lease_until BIGINT,
+            last_error TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            UNIQUE (kind, subject_id)
+        )
+        """,
+        "CREATE INDEX jobs_due ON jobs (state, run_after)",
     ]
 
     /// `audit_events.hash` loses its UNIQUE constraint, the one index of the trail in random order: it

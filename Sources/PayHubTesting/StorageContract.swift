@@ -16,7 +16,7 @@ public struct StorageContract: Sendable, CustomStringConvertible {
         guardedTransitionHasOneWinner, illegalTransitionWritesNothing, payablesFollowTheirPayment,
         paymentCannotTakeATakenPayable, openPayablesAreEditable, entityScopeHidesOtherEntities,
         listsPageWithStableCursors, everyWriteAppendsOneChainedAuditEvent, auditTrailRespectsScope, usersAndAPIKeys,
-    ] + sync + sanctions
+    ] + sync + sanctions + jobs
 
     static let migrationsAreIdempotent = StorageContract(name: "migrations are idempotent") { store in
         try await store.migrate()
