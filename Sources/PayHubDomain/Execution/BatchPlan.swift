@@ -28,7 +28,8 @@ public struct PlannedPayment: Hashable, Sendable {
 
     /// What the payment must share with every other payment of its file and block.
     public var batchKey: BatchKey {
-        BatchKey(debtorAccountID: debtorAccountID, method: method, currency: amount.currency, executionDate: executionDate)
+        BatchKey(
+            debtorAccountID: debtorAccountID, method: method, currency: amount.currency, executionDate: executionDate)
     }
 }
 

@@ -46,17 +46,21 @@ public enum BatchPlanner {
             let filePayments = resendFiles[messageID]!
             let key = filePayments[0].batchKey
             var blocks: [String: [Slot]] = [:]
+            // Blocks in the order of their first payment, as they were planned: the file goes out as before.
+            var blockOrder: [String] = []
             for payment in filePayments {
                 let path = "payments[\(indexOf[payment.paymentID]!)]"
                 guard payment.batchKey == key else {
                     throw BatchPlanningError(code: .storedIDsInconsistent, paymentID: payment.paymentID, path: path)
                 }
                 let stored = existing[payment.paymentID]!
+                if blocks[stored.paymentInformationID] == nil { blockOrder.append(stored.paymentInformationID) }
                 blocks[stored.paymentInformationID, default: []].append(Slot(payment: payment, uetr: stored.uetr))
                 assigned[payment.paymentID] = stored
             }
-            let orderedBlocks = blocks.keys.sorted().map { (id: $0, slots: blocks[$0]!) }
-            let instruction = try makeInstruction(messageID: messageID, key: key, blocks: orderedBlocks, limits: limits, isResend: true)
+            let orderedBlocks = blockOrder.map { (id: $0, slots: blocks[$0]!) }
+            let instruction = try makeInstruction(
+                messageID: messageID, key: key, blocks: orderedBlocks, limits: limits, isResend: true)
             let overBlockLimit = orderedBlocks.contains { block in
                 limits.transactionsPerBlockMax.map { block.slots.count > $0 } ?? false
             }
@@ -86,7 +90,8 @@ public enum BatchPlanner {
                     blocks.append((blockID, slots))
                 }
                 instructions.append(
-                    try makeInstruction(messageID: messageID, key: key, blocks: blocks, limits: limits, isResend: false))
+                    try makeInstruction(messageID: messageID, key: key, blocks: blocks, limits: limits, isResend: false)
+                )
             }
         }
         return BatchPlan(instructions: instructions, assignedIDs: assigned)
@@ -134,9 +139,10 @@ public enum BatchPlanner {
         var fileCount = 0
         var fileBytes = limits.fileOverheadBytes
         for payment in payments {
-            let blockIsFull = blocks.last.map { block in
-                limits.transactionsPerBlockMax.map { block.count >= $0 } ?? false
-            } ?? true
+            let blockIsFull =
+                blocks.last.map { block in
+                    limits.transactionsPerBlockMax.map { block.count >= $0 } ?? false
+                } ?? true
             let addedBytes = payment.encodedSizeBytes + (blockIsFull ? limits.blockOverheadBytes : 0)
             if fileCount > 0,
                 fileCount >= limits.transactionsPerFileMax || addedBytes > limits.bytesPerFileMax - fileBytes
@@ -206,7 +212,8 @@ private struct UsedIDs {
         // Sorted so the error reported for bad stored ids does not depend on hashing order.
         for paymentID in existing.keys.sorted() {
             let stored = existing[paymentID]!
-            let error = BatchPlanningError(code: .storedIDsInconsistent, paymentID: paymentID, path: "existing[\(paymentID)]")
+            let error = BatchPlanningError(
+                code: .storedIDsInconsistent, paymentID: paymentID, path: "existing[\(paymentID)]")
             guard BatchIDFormat.isValidReference(stored.messageID),
                 BatchIDFormat.isValidReference(stored.paymentInformationID),
                 BatchIDFormat.isValidUETR(stored.uetr), uetrs.insert(stored.uetr).inserted

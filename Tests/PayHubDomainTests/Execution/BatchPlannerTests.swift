@@ -122,7 +122,8 @@ struct BatchPlannerTests {
         let plan = try BatchPlanner.plan(payments, limits: BatchFixture.limits(), ids: &ids)
         #expect(Set(BatchFixture.shape(plan)) == [[[1, 6]], [[2, 7]], [[3]], [[4]], [[5]]])
         #expect(plan.instructions.map(\.key) == plan.instructions.map(\.key).sorted())
-        let first = try #require(plan.instructions.first { $0.blocks[0].transactions[0].paymentID == BatchFixture.payment(1) })
+        let first = try #require(
+            plan.instructions.first { $0.blocks[0].transactions[0].paymentID == BatchFixture.payment(1) })
         #expect(first.controlSum == Money(minorUnits: 200_00, currency: .eur))
         #expect(first.transactionCount == 2)
         #expect(first.blocks[0].controlSum == first.controlSum)
@@ -147,7 +148,9 @@ struct BatchPlannerTests {
     func controlSumOverflow() {
         let payments = [BatchFixture.planned(1, minorUnits: .max), BatchFixture.planned(2, minorUnits: 1)]
         var ids = SeededBatchIDSource(seed: 4)
-        #expect(throws: BatchPlanningError(code: .controlSumOverflow, paymentID: BatchFixture.payment(1), path: "payments")) {
+        #expect(
+            throws: BatchPlanningError(code: .controlSumOverflow, paymentID: BatchFixture.payment(1), path: "payments")
+        ) {
             try BatchPlanner.plan(payments, limits: BatchFixture.limits(), ids: &ids)
         }
     }
@@ -161,15 +164,18 @@ struct BatchPlannerTests {
 
     static let inputErrorCases: [InputErrorCase] = [
         InputErrorCase(
-            name: "payment larger than the file may be", payments: [BatchFixture.planned(1), BatchFixture.planned(2, sizeBytes: 191)],
+            name: "payment larger than the file may be",
+            payments: [BatchFixture.planned(1), BatchFixture.planned(2, sizeBytes: 191)],
             expected: BatchPlanningError(
                 code: .paymentTooLarge, paymentID: BatchFixture.payment(2), path: "payments[1].encoded_size_bytes")),
         InputErrorCase(
             name: "duplicate payment", payments: [BatchFixture.planned(1), BatchFixture.planned(1)],
-            expected: BatchPlanningError(code: .duplicatePayment, paymentID: BatchFixture.payment(1), path: "payments[1].payment_id")),
+            expected: BatchPlanningError(
+                code: .duplicatePayment, paymentID: BatchFixture.payment(1), path: "payments[1].payment_id")),
         InputErrorCase(
             name: "zero amount", payments: [BatchFixture.planned(1, minorUnits: 0)],
-            expected: BatchPlanningError(code: .amountNotPositive, paymentID: BatchFixture.payment(1), path: "payments[0].amount")),
+            expected: BatchPlanningError(
+                code: .amountNotPositive, paymentID: BatchFixture.payment(1), path: "payments[0].amount")),
         InputErrorCase(
             name: "zero size", payments: [BatchFixture.planned(1, sizeBytes: 0)],
             expected: BatchPlanningError(
@@ -183,7 +189,8 @@ struct BatchPlannerTests {
                     return payment
                 }()
             ],
-            expected: BatchPlanningError(code: .invalidEndToEndID, paymentID: BatchFixture.payment(1), path: "payments[0].end_to_end_id")),
+            expected: BatchPlanningError(
+                code: .invalidEndToEndID, paymentID: BatchFixture.payment(1), path: "payments[0].end_to_end_id")),
         InputErrorCase(
             name: "end-to-end id shared",
             payments: [
@@ -224,14 +231,27 @@ struct BatchPlannerTests {
     }
 
     static let invalidLimits: [LimitsCase] = [
-        LimitsCase(transactions: 0, bytes: 1, perBlock: nil, fileOverhead: 0, blockOverhead: 0, expected: ["transactions_per_file_max"]),
-        LimitsCase(transactions: 1, bytes: 0, perBlock: nil, fileOverhead: 0, blockOverhead: 0, expected: ["bytes_per_file_max"]),
-        LimitsCase(transactions: 1, bytes: 10, perBlock: 0, fileOverhead: 0, blockOverhead: 0, expected: ["transactions_per_block_max"]),
-        LimitsCase(transactions: 1, bytes: 10, perBlock: nil, fileOverhead: -1, blockOverhead: -2, expected: ["file_overhead_bytes", "block_overhead_bytes"]),
-        LimitsCase(transactions: 1, bytes: 10, perBlock: nil, fileOverhead: 5, blockOverhead: 5, expected: ["bytes_per_file_max"]),
-        LimitsCase(transactions: -1, bytes: -1, perBlock: -1, fileOverhead: 0, blockOverhead: 0,
-                   expected: ["transactions_per_file_max", "bytes_per_file_max", "transactions_per_block_max"]),
-        LimitsCase(transactions: 1, bytes: .max, perBlock: nil, fileOverhead: .max, blockOverhead: .max, expected: ["bytes_per_file_max"]),
+        LimitsCase(
+            transactions: 0, bytes: 1, perBlock: nil, fileOverhead: 0, blockOverhead: 0,
+            expected: ["transactions_per_file_max"]),
+        LimitsCase(
+            transactions: 1, bytes: 0, perBlock: nil, fileOverhead: 0, blockOverhead: 0,
+            expected: ["bytes_per_file_max"]),
+        LimitsCase(
+            transactions: 1, bytes: 10, perBlock: 0, fileOverhead: 0, blockOverhead: 0,
+            expected: ["transactions_per_block_max"]),
+        LimitsCase(
+            transactions: 1, bytes: 10, perBlock: nil, fileOverhead: -1, blockOverhead: -2,
+            expected: ["file_overhead_bytes", "block_overhead_bytes"]),
+        LimitsCase(
+            transactions: 1, bytes: 10, perBlock: nil, fileOverhead: 5, blockOverhead: 5,
+            expected: ["bytes_per_file_max"]),
+        LimitsCase(
+            transactions: -1, bytes: -1, perBlock: -1, fileOverhead: 0, blockOverhead: 0,
+            expected: ["transactions_per_file_max", "bytes_per_file_max", "transactions_per_block_max"]),
+        LimitsCase(
+            transactions: 1, bytes: .max, perBlock: nil, fileOverhead: .max, blockOverhead: .max,
+            expected: ["bytes_per_file_max"]),
     ]
 
     @Test("invalid limits are field errors, all reported at once", arguments: invalidLimits)
@@ -249,8 +269,9 @@ struct BatchPlannerTests {
 
     @Test("the smallest valid limits are accepted")
     func smallestLimits() throws {
-        let limits = try BatchLimits(transactionsPerFileMax: 1, bytesPerFileMax: 3, transactionsPerBlockMax: 1,
-                                     fileOverheadBytes: 1, blockOverheadBytes: 1)
+        let limits = try BatchLimits(
+            transactionsPerFileMax: 1, bytesPerFileMax: 3, transactionsPerBlockMax: 1,
+            fileOverheadBytes: 1, blockOverheadBytes: 1)
         #expect(limits.paymentBytesMax == 1)
     }
 
@@ -283,8 +304,9 @@ struct BatchPlannerTests {
         }
         let resent = again.instructions.filter(\.isResend)
         #expect(resent.map(\.messageID).sorted() == first.instructions.map(\.messageID).sorted())
-        #expect(Set(resent.map { $0.blocks.map(\.paymentInformationID) })
-            == Set(first.instructions.map { $0.blocks.map(\.paymentInformationID) }))
+        #expect(
+            Set(resent.map { $0.blocks.map(\.paymentInformationID) })
+                == Set(first.instructions.map { $0.blocks.map(\.paymentInformationID) }))
         #expect(BatchFixture.shape(again).filter { $0.joined().allSatisfy { $0 <= 3 } }.count == 2)
         // The new payments share no file or id with the stored ones.
         let new = again.instructions.filter { !$0.isResend }
@@ -303,31 +325,44 @@ struct BatchPlannerTests {
         let first = try BatchPlanner.plan([BatchFixture.planned(1)], limits: limits, ids: &ids)
         var restarted = SeededBatchIDSource(seed: 9)
         #expect(throws: BatchPlanningError(code: .idSourceFailed, path: "ids")) {
-            try BatchPlanner.plan([BatchFixture.planned(2)], limits: limits, existing: first.assignedIDs, ids: &restarted)
+            try BatchPlanner.plan(
+                [BatchFixture.planned(2)], limits: limits, existing: first.assignedIDs, ids: &restarted)
         }
     }
 
     @Test("inconsistent stored ids are reported")
     func inconsistentStoredIDs() throws {
         let limits = BatchFixture.limits()
-        let good = AssignedIDs(messageID: "MSG-1", paymentInformationID: "PMT-1", uetr: BatchIDFormat.uetr(high: 1, low: 2))
+        let good = AssignedIDs(
+            messageID: "MSG-1", paymentInformationID: "PMT-1", uetr: BatchIDFormat.uetr(high: 1, low: 2))
         var ids = SeededBatchIDSource(seed: 10)
         // A stored file whose payments now have different execution dates.
         let mixed: [ID<Payment>: AssignedIDs] = [
             BatchFixture.payment(1): good,
-            BatchFixture.payment(2): AssignedIDs(messageID: "MSG-1", paymentInformationID: "PMT-1", uetr: BatchIDFormat.uetr(high: 3, low: 4)),
+            BatchFixture.payment(2): AssignedIDs(
+                messageID: "MSG-1", paymentInformationID: "PMT-1", uetr: BatchIDFormat.uetr(high: 3, low: 4)),
         ]
-        #expect(throws: BatchPlanningError(code: .storedIDsInconsistent, paymentID: BatchFixture.payment(2), path: "payments[1]")) {
-            try BatchPlanner.plan([BatchFixture.planned(1), BatchFixture.planned(2, day: 1)], limits: limits, existing: mixed, ids: &ids)
+        #expect(
+            throws: BatchPlanningError(
+                code: .storedIDsInconsistent, paymentID: BatchFixture.payment(2), path: "payments[1]")
+        ) {
+            try BatchPlanner.plan(
+                [BatchFixture.planned(1), BatchFixture.planned(2, day: 1)], limits: limits, existing: mixed, ids: &ids)
         }
         let sharedUETR: [ID<Payment>: AssignedIDs] = [BatchFixture.payment(1): good, BatchFixture.payment(2): good]
-        #expect(throws: BatchPlanningError(code: .storedIDsInconsistent, paymentID: BatchFixture.payment(2), path: "existing[pay_p000002]")) {
+        #expect(
+            throws: BatchPlanningError(
+                code: .storedIDsInconsistent, paymentID: BatchFixture.payment(2), path: "existing[pay_p000002]")
+        ) {
             try BatchPlanner.plan([BatchFixture.planned(1)], limits: limits, existing: sharedUETR, ids: &ids)
         }
         let malformed: [ID<Payment>: AssignedIDs] = [
             BatchFixture.payment(1): AssignedIDs(messageID: "MSG-1", paymentInformationID: "PMT-1", uetr: "not-a-uuid")
         ]
-        #expect(throws: BatchPlanningError(code: .storedIDsInconsistent, paymentID: BatchFixture.payment(1), path: "existing[pay_p000001]")) {
+        #expect(
+            throws: BatchPlanningError(
+                code: .storedIDsInconsistent, paymentID: BatchFixture.payment(1), path: "existing[pay_p000001]")
+        ) {
             try BatchPlanner.plan([BatchFixture.planned(1)], limits: limits, existing: malformed, ids: &ids)
         }
     }
@@ -337,8 +372,12 @@ struct BatchPlannerTests {
         var ids = SeededBatchIDSource(seed: 11)
         let payments = (1...3).map { BatchFixture.planned($0) }
         let first = try BatchPlanner.plan(payments, limits: BatchFixture.limits(transactions: 3), ids: &ids)
-        #expect(throws: BatchPlanningError(code: .resendOverLimits, paymentID: BatchFixture.payment(1), path: "existing[pay_p000001]")) {
-            try BatchPlanner.plan(payments, limits: BatchFixture.limits(transactions: 2), existing: first.assignedIDs, ids: &ids)
+        #expect(
+            throws: BatchPlanningError(
+                code: .resendOverLimits, paymentID: BatchFixture.payment(1), path: "existing[pay_p000001]")
+        ) {
+            try BatchPlanner.plan(
+                payments, limits: BatchFixture.limits(transactions: 2), existing: first.assignedIDs, ids: &ids)
         }
     }
 
