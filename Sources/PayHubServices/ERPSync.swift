@@ -96,7 +96,7 @@ public struct BatchItemResult: Sendable, Hashable {
     }
 }
 
-public enum BatchLimits {
+public enum SyncBatchLimits {
     /// The most items one batch request may carry; larger loads go in several requests or as a file.
     public static let maxItems = 10_000
 }
@@ -273,11 +273,11 @@ extension PaymentHub {
     }
 
     static func checkBatchSize(_ count: Int, path: String) throws {
-        guard count <= BatchLimits.maxItems else {
+        guard count <= SyncBatchLimits.maxItems else {
             throw ValidationFailure([
                 FieldError(
                     path: path, code: "batch_too_large",
-                    message: "a batch holds at most \(BatchLimits.maxItems) items; send \(count) in several requests")
+                    message: "a batch holds at most \(SyncBatchLimits.maxItems) items; send \(count) in several requests")
             ])
         }
         guard count > 0 else {

@@ -136,6 +136,9 @@ public protocol PayHubStore: Sendable {
     func setRiskRating(_ rating: String, of vendorID: ID<Vendor>, context: AuditContext) async throws
     func submittedPayments(of entity: ID<LegalEntity>, in window: Range<Date>) async throws
         -> [(paymentID: ID<Payment>, vendorID: ID<Vendor>, currency: String, factsJSON: String)]
+    // Bank instructions (Instructions.swift)
+    func saveInstructions(_ instructions: [StoredInstruction], context: AuditContext) async throws
+    func instructions(in state: StoredInstruction.State, limit: Int) async throws -> [StoredInstruction]
     // Background jobs with leases (Jobs.swift)
     @discardableResult
     func enqueueJob(kind: String, subjectID: String, runAfter: Date, now: Date) async throws -> Bool

@@ -44,7 +44,7 @@ public enum Schema {
             "ALTER TABLE audit_events DROP CONSTRAINT audit_events_hash_key"
         ]),
         Migration(id: "0004_approvals", statements: approvals),
-        Migration(id: "0005_jobs", statements: jobs),
+        Migration(id: "0005_execution", statements: jobs + instructions),
     ]
 
     private static let paymentStates = PaymentStateList.sql
@@ -506,6 +506,39 @@ public enum Schema {
         )
         """,
         "CREATE INDEX jobs_due ON jobs (state, run_after)",
+    ]
+
+    /// Bank instructions (one file each) with their payments and the ids that leave PayHub, stored when
+    /// the instruction is planned, before anything is sent, so a re-send reuses them.
+    private static let instructions = [
+        """
+        CREATE TABLE bank_instructions (
+            id TEXT PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE,
+            entity_id TEXT NOT NULL REFERENCES entities(id),
+            debtor_account_id TEXT NOT NULL REFERENCES bank_accounts(id),
+            method TEXT NOT NULL,
+            currency TEXT NOT NULL CHECK (length(currency) = 3),
+            execution_date TEXT NOT NULL,
+            transaction_count INTEGER NOT NULL CHECK (transaction_count > 0),
+            control_sum_minor BIGINT NOT NULL CHECK (control_sum_minor > 0),
+            state TEXT NOT NULL CHECK (state IN ('planned', 'sent', 'acknowledged', 'rejected')),
+            file_sha256 TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX bank_instructions_state ON bank_instructions (state, execution_date)",
+        """
+        CREATE TABLE instruction_payments (
+            payment_id TEXT PRIMARY KEY REFERENCES payments(id),
+            instruction_id TEXT NOT NULL REFERENCES bank_instructions(id),
+            payment_information_id TEXT NOT NULL,
+            uetr TEXT NOT NULL UNIQUE,
+            position INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX instruction_payments_instruction ON instruction_payments (instruction_id, position)",
     ]
 
     /// `audit_events.hash` loses its UNIQUE constraint, the one index of the trail in random order: it

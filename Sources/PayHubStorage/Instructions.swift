@@ -1,0 +1,155 @@
+import Foundation
+import PayHubDomain
+
+/// A bank instruction (one file) as stored when planned: its key, totals, and each payment with the ids
+/// that will leave PayHub in the file.
+public struct StoredInstruction: Identified, Sendable, Hashable {
+    public static let idPrefix = "ins"
+
+    public enum State: String, Sendable, Hashable, Codable {
+        case planned, sent, acknowledged, rejected
+    }
+
+    public struct Member: Sendable, Hashable {
+        public var paymentID: ID<Payment>
+        public var paymentInformationID: String
+        public var uetr: String
+
+        public init(paymentID: ID<Payment>, paymentInformationID: String, uetr: String) {
+            self.paymentID = paymentID
+            self.paymentInformationID = paymentInformationID
+            self.uetr = uetr
+        }
+    }
+
+    public var id: ID<StoredInstruction>
+    public var messageID: String
+    public var entityID: ID<LegalEntity>
+    public var debtorAccountID: ID<BankAccount>
+    public var method: PaymentMethod
+    public var executionDate: LocalDate
+    public var controlSum: Money
+    public var state: State
+    /// In file order.
+    public var members: [Member]
+    public var createdAt: Date
+
+    public init(
+        id: ID<StoredInstruction>, messageID: String, entityID: ID<LegalEntity>, debtorAccountID: ID<BankAccount>,
+        method: PaymentMethod, executionDate: LocalDate, controlSum: Money, state: State = .planned,
+        members: [Member], createdAt: Date
+    ) {
+        self.id = id
+        self.messageID = messageID
+        self.entityID = entityID
+        self.debtorAccountID = debtorAccountID
+        self.method = method
+        self.executionDate = executionDate
+        self.controlSum = controlSum
+        self.state = state
+        self.members = members
+        self.createdAt = createdAt
+    }
+}
+
+extension SQLTransactionRunner {
+    /// Stores planned instructions and moves their payments from `approved` to `scheduled`, all in one
+    /// transaction: one audit event per instruction and one per payment moved. A payment that is no longer
+    /// approved (held or cancelled meanwhile) rolls the whole plan back.
+    public func saveInstructions(_ instructions: [StoredInstruction], context: AuditContext) async throws {
+        guard !instructions.isEmpty else { return }
+        let records = self.records
+        try await writeTransaction { session in
+            var entries: [AuditEntry] = []
+            let now = StoredTime.milliseconds(context.occurredAt)
+            for instruction in instructions {
+                try session.run(
+                    SQLQuery(
+                        """
+                        INSERT INTO bank_instructions (id, message_id, entity_id, debtor_account_id, method, currency,
+                            execution_date, transaction_count, control_sum_minor, state, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                        [
+                            .text(instruction.id.rawValue), .text(instruction.messageID),
+                            .text(instruction.entityID.rawValue), .text(instruction.debtorAccountID.rawValue),
+                            .text(instruction.method.rawValue), .text(instruction.controlSum.currency.code),
+                            .text(instruction.executionDate.iso8601), .integer(Int64(instruction.members.count)),
+                            .integer(instruction.controlSum.minorUnits), .text(instruction.state.rawValue),
+                            .integer(now), .integer(now),
+                        ]))
+                for (position, member) in instruction.members.enumerated() {
+                    try session.run(
+                        SQLQuery(
+                            """
+                            INSERT INTO instruction_payments (payment_id, instruction_id, payment_information_id, uetr, position)
+                            VALUES (?, ?, ?, ?, ?)
+                            """,
+                            [
+                                .text(member.paymentID.rawValue), .text(instruction.id.rawValue),
+                                .text(member.paymentInformationID), .text(member.uetr), .integer(Int64(position)),
+                            ]))
+                    guard let payment = try Self.payment(member.paymentID, in: session, records: records),
+                        payment.state == .approved,
+                        try session.run(records.transition(payment.id, from: .approved, to: .scheduled, at: context.occurredAt)) == 1
+                    else {
+                        throw StorageError(.stateChanged, target: "payment", currentState: "not approved")
+                    }
+                    let scheduled = try payment.transitioned(to: .scheduled)
+                    var entry = AuditEntry.moved(payment, from: .approved, to: .scheduled, reason: nil)
+                    entry.after = CanonicalJSON.object([
+                        "state": PaymentState.scheduled.rawValue, "instruction_id": instruction.id.rawValue,
+                        "message_id": instruction.messageID, "payment_information_id": member.paymentInformationID,
+                        "uetr": member.uetr, "execution_date": instruction.executionDate.iso8601,
+                    ])
+                    entry.events = [.paymentMoved(scheduled, from: .approved, reason: nil)]
+                    entries.append(entry)
+                }
+                entries.append(
+                    AuditEntry(
+                        action: "instruction.planned", objectType: "bank_instruction", objectID: instruction.id.rawValue,
+                        entityID: instruction.entityID.rawValue,
+                        after: CanonicalJSON.object([
+                            "message_id": instruction.messageID, "debtor_account_id": instruction.debtorAccountID.rawValue,
+                            "method": instruction.method.rawValue, "execution_date": instruction.executionDate.iso8601,
+                            "transactions": String(instruction.members.count),
+                            "control_sum": instruction.controlSum.decimalString,
+                            "currency": instruction.controlSum.currency.code,
+                        ])))
+            }
+            var chain = try ChainAppender(locking: session)
+            try chain.append(entries, context: context, records: records, in: session)
+        }
+    }
+
+    /// Instructions in `state`, oldest first, with their members in file order.
+    public func instructions(in state: StoredInstruction.State, limit: Int) async throws -> [StoredInstruction] {
+        try await readTransaction { session in
+            try session.rows(
+                SQLQuery(
+                    "SELECT * FROM bank_instructions WHERE state = ? ORDER BY execution_date, id LIMIT ?",
+                    [.text(state.rawValue), .integer(Int64(limit))])
+            ).map { row in
+                let id = try row.text("id")
+                let members = try session.rows(
+                    SQLQuery(
+                        "SELECT * FROM instruction_payments WHERE instruction_id = ? ORDER BY position", [.text(id)])
+                ).map { member in
+                    StoredInstruction.Member(
+                        paymentID: try ID(member.text("payment_id")),
+                        paymentInformationID: try member.text("payment_information_id"), uetr: try member.text("uetr"))
+                }
+                guard let method = PaymentMethod(rawValue: try row.text("method")),
+                    let state = StoredInstruction.State(rawValue: try row.text("state"))
+                else { throw StorageError(.corruptRow, target: "bank_instructions") }
+                return StoredInstruction(
+                    id: try ID(id), messageID: try row.text("message_id"), entityID: try ID(row.text("entity_id")),
+                    debtorAccountID: try ID(row.text("debtor_account_id")), method: method,
+                    executionDate: try LocalDate(iso8601: row.text("execution_date")),
+                    controlSum: Money(
+                        minorUnits: try row.integer("control_sum_minor"), currency: try Currency(code: row.text("currency"))),
+                    state: state, members: members, createdAt: StoredTime.date(try row.integer("created_at")))
+            }
+        }
+    }
+}
