@@ -12,12 +12,13 @@ extension ApprovalService {
         let now = clock.now()
         var escalated: [ID<Payment>] = []
         for round in try await store.awaitingRounds(scope: .all, statuses: [.awaiting], limit: limit) {
-            guard let (current, actions) = try await store.approvalRound(of: round.paymentID), current.round == round.round,
-                let chain = try? replay(current, actions), let overdue = chain.overdueStep(at: now),
-                current.escalatedStage != overdue.stage,
+            // An awaiting round is its payment's latest: a new round supersedes the one before.
+            let actions = try await store.approvalActions(of: round.paymentID, round: round.round)
+            guard let chain = try? replay(round, actions), let overdue = chain.overdueStep(at: now),
+                round.escalatedStage != overdue.stage,
                 let payment = try await store.payment(round.paymentID, scope: .all), payment.state == .pendingApproval
             else { continue }
-            var progress = current
+            var progress = round
             progress.escalatedStage = overdue.stage
             progress.updatedAt = now
             let step = chain.stages[overdue.stage].step

@@ -74,9 +74,12 @@ extension ApprovalService {
             throw StorageError(.stateChanged, target: "payment", currentState: payment.state.rawValue)
         }
         let now = clock.now()
-        let controls = try await runControls(on: payment, at: now)
+        try await requireVerifiedCreditor(of: payment)
+        // What the limits and the policy judge; gathered once for both.
+        let facts = try await facts(for: payment)
+        let controls = try await runControls(on: payment, facts: facts, at: now)
         return try await judge(
-            payment, round: 1, findings: controls.findings, moves: [.draft], releasedRule: nil,
+            payment, facts: facts, round: 1, findings: controls.findings, moves: [.draft], releasedRule: nil,
             screenings: controls.screenings, screeningSummary: controls.screeningSummary, at: now, context: context)
     }
 
@@ -88,27 +91,30 @@ extension ApprovalService {
     }
 
     /// The controls that run before any approval; each finding holds the payment until a person releases it.
-    func runControls(on payment: Payment, at now: Date) async throws -> ControlsOutcome {
+    func runControls(on payment: Payment, facts: PaymentFacts, at now: Date) async throws -> ControlsOutcome {
         var findings: [ControlFinding] = []
+        let settings = try await controlsInForce()
+        findings += try await duplicateFindings(for: payment, policy: settings.duplicates, at: now)
+        findings += try await limitFindings(for: payment, facts: facts, limits: settings.limits, at: now)
+        var sanctions = self.sanctions
+        sanctions.options = try settings.sanctions.screeningOptions()
+        let screened = try await sanctions.control(for: payment, at: now)
+        findings += screened.findings
+        return ControlsOutcome(findings: findings, screenings: screened.screenings, screeningSummary: screened.summary)
+    }
+
+    /// Dual control: nobody may even ask for approval of a payment to unverified bank details.
+    func requireVerifiedCreditor(of payment: Payment) async throws {
         guard let creditor = try await store.bankAccount(payment.creditorAccountID, scope: .all) else {
             throw StorageError(.notFound, target: "creditor account")
         }
         guard creditor.isUsable else {
-            // Dual control: nobody may even ask for approval of a payment to unverified bank details.
             throw ValidationFailure([
                 FieldError(
                     path: "creditor_account_id", code: "account_not_verified",
                     message: "the account is \(creditor.verification.state.rawValue); a second person must verify it first")
             ])
         }
-        let settings = try await controlsInForce()
-        findings += try await duplicateFindings(for: payment, policy: settings.duplicates, at: now)
-        findings += try await limitFindings(for: payment, limits: settings.limits, at: now)
-        var sanctions = self.sanctions
-        sanctions.options = try settings.sanctions.screeningOptions()
-        let screened = try await sanctions.control(for: payment, at: now)
-        findings += screened.findings
-        return ControlsOutcome(findings: findings, screenings: screened.screenings, screeningSummary: screened.summary)
     }
 
     /// Duplicate payments: the same invoice of the same company (across entities and ERPs), already
@@ -162,7 +168,7 @@ extension ApprovalService {
                 ControlFinding(
                     id: clock.newID(), paymentID: payment.id, entityID: payment.entityID, kind: .duplicate,
                     summary: "\(payable.invoiceNumber): \(first.strength.rawValue) duplicate of \(first.candidate.payableID.rawValue) — \(first.match.summary)",
-                    detailsJSON: try Self.canonicalJSON(details), createdAt: now))
+                    detailsJSON: CanonicalJSON.string(details), createdAt: now))
         }
         return findings
     }
@@ -171,18 +177,18 @@ extension ApprovalService {
     ///
     /// `moves` starts with the state the payment is in (draft on submission, on hold on release).
     func judge(
-        _ payment: Payment, round: Int, findings: [ControlFinding], moves start: [PaymentState], releasedRule: String?,
+        _ payment: Payment, facts: PaymentFacts, round: Int, findings: [ControlFinding], moves start: [PaymentState], releasedRule: String?,
         resolved: [(id: ID<ControlFinding>, state: ControlFinding.State, reason: String)] = [],
-        screenings: [VendorScreening] = [], screeningSummary: String? = nil, at now: Date, context: CallContext
+        screenings: [VendorScreening] = [], screeningSummary: String? = nil, initiators known: Set<String>? = nil,
+        at now: Date, context: CallContext
     ) async throws -> Payment {
-        let facts = try await facts(for: payment)
         var (stored, policy) = try await policyInForce()
         if let releasedRule {
             // A person released the hold this rule asked for: the payment goes on as the rest of the policy says.
             policy.rules.removeAll { $0.id == releasedRule }
         }
         let decision = policy.evaluate(facts: facts)
-        let initiators = try await store.initiators(of: payment)
+        let initiators: Set<String> = if let known { known } else { try await store.initiators(of: payment) }
         var path = start
         if path.last != .pendingApproval { path.append(.pendingApproval) }
         var findings = findings
@@ -202,7 +208,7 @@ extension ApprovalService {
                 ControlFinding(
                     id: clock.newID(), paymentID: payment.id, entityID: payment.entityID, kind: .policyHold,
                     summary: "rule \(decision.ruleID): \(why)",
-                    detailsJSON: try Self.canonicalJSON(["rule": decision.ruleID, "reason": why]), createdAt: now))
+                    detailsJSON: CanonicalJSON.string(["rule": decision.ruleID, "reason": why]), createdAt: now))
         case .block(let why):
             status = .blocked
             reason = "blocked by rule \(decision.ruleID): \(why)"
@@ -219,8 +225,8 @@ extension ApprovalService {
         }
         let roundRecord = ApprovalRound(
             paymentID: payment.id, round: round, entityID: payment.entityID, policyVersion: stored?.version ?? 0,
-            ruleID: decision.ruleID, outcome: decision.outcome.kind.rawValue, factsJSON: try Self.canonicalJSON(facts),
-            decisionJSON: try Self.canonicalJSON(decision), initiators: initiators.sorted(), status: status,
+            ruleID: decision.ruleID, outcome: decision.outcome.kind.rawValue, factsJSON: CanonicalJSON.string(facts),
+            decisionJSON: CanonicalJSON.string(decision), initiators: initiators.sorted(), status: status,
             currentStage: status == .awaiting ? stage : nil, waitingSince: status == .awaiting ? now : nil,
             startedAt: now, updatedAt: now)
         let final = path.last ?? payment.state
@@ -328,7 +334,7 @@ extension ApprovalService {
             ApprovalWrite(
                 paymentID: payment.id, moves: moves, roundProgress: progress,
                 action: RecordedApprovalAction(
-                    position: actions.count, actionJSON: try Self.canonicalJSON(stored), actorID: principal.actorID,
+                    position: actions.count, actionJSON: CanonicalJSON.string(stored), actorID: principal.actorID,
                     createdAt: now),
                 audit: audit),
             context: context.audit(at: now))
@@ -388,7 +394,7 @@ extension ApprovalService {
         let finding = ControlFinding(
             id: clock.newID(), paymentID: payment.id, entityID: payment.entityID, kind: .manualHold,
             summary: "held by \(context.principal.actorID): \(reason)",
-            detailsJSON: try Self.canonicalJSON(["by": context.principal.actorID, "reason": reason]), createdAt: now)
+            detailsJSON: CanonicalJSON.string(["by": context.principal.actorID, "reason": reason]), createdAt: now)
         let audit = AuditEntry(
             action: "payment.on_hold", objectType: "payment", objectID: payment.id.rawValue,
             entityID: payment.entityID.rawValue, before: AuditSnapshot.state(payment.state),
@@ -419,8 +425,9 @@ extension ApprovalService {
         let previous = try await store.approvalRound(of: payment.id)?.0
         let releasedRule = open.contains { $0.kind == .policyHold } ? previous?.ruleID : nil
         return try await judge(
-            payment, round: (previous?.round ?? 0) + 1, findings: [], moves: [.onHold], releasedRule: releasedRule,
-            resolved: open.map { ($0.id, .released, reason) }, at: clock.now(), context: context)
+            payment, facts: try await facts(for: payment), round: (previous?.round ?? 0) + 1, findings: [],
+            moves: [.onHold], releasedRule: releasedRule, resolved: open.map { ($0.id, .released, reason) },
+            initiators: initiators, at: clock.now(), context: context)
     }
 
     // MARK: Queue
@@ -437,9 +444,8 @@ extension ApprovalService {
         let now = clock.now()
         var items: [ApprovalQueueItem] = []
         for round in try await store.awaitingRounds(scope: principal.scope, statuses: [.awaiting, .held], limit: limit) {
-            guard let payment = try await store.payment(round.paymentID, scope: principal.scope),
-                let (latest, actions) = try await store.approvalRound(of: payment.id), latest.round == round.round
-            else { continue }
+            // An awaiting or held round is its payment's latest: a new round supersedes the one before.
+            guard let payment = try await store.payment(round.paymentID, scope: principal.scope) else { continue }
             if round.status == .held {
                 guard payment.state == .onHold else { continue }
                 if mine, !(principal.may(.paymentsHold) || principal.may(.controlsRelease))
@@ -455,7 +461,9 @@ extension ApprovalService {
                         approvalsNeeded: 0, isRelease: false, requiresTOTP: false))
                 continue
             }
-            guard payment.state == .pendingApproval, let chain = try? replay(round, actions), let stage = chain.currentStage
+            guard payment.state == .pendingApproval,
+                let chain = try? replay(round, try await store.approvalActions(of: payment.id, round: round.round)),
+                let stage = chain.currentStage
             else { continue }
             if mine {
                 // The domain's own judgement of a would-be approval, with step-up taken as given.

@@ -56,7 +56,7 @@ public struct ApprovalService: Sendable {
         var policy = try Self.readPolicy(text, format: format)
         policy.version = nil  // the store numbers versions
         let saved = try await store.savePolicyDocument(
-            kind: .approval, documentJSON: try Self.canonicalJSON(policy), sourceText: text,
+            kind: .approval, documentJSON: CanonicalJSON.string(policy), sourceText: text,
             sourceFormat: format.rawValue, context: context.audit(at: clock.now()))
         policy.version = Int(saved.version)
         return (saved, policy)
@@ -193,12 +193,6 @@ public struct ApprovalService: Sendable {
         // Dates are judged in UTC, as the rates table and the audit trail are.
         (try? LocalDate(daysSinceEpoch: Int((date.timeIntervalSince1970 / 86_400).rounded(.down))))
             ?? (try! LocalDate(year: 1970, month: 1, day: 1))
-    }
-
-    static func canonicalJSON(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 

@@ -111,7 +111,7 @@ extension ApprovalService {
             throw ValidationFailure([FieldError(decoding: error)])
         }
         let saved = try await store.savePolicyDocument(
-            kind: .controls, documentJSON: try Self.canonicalJSON(settings), sourceText: text,
+            kind: .controls, documentJSON: CanonicalJSON.string(settings), sourceText: text,
             sourceFormat: format.rawValue, context: context.audit(at: clock.now()))
         return (saved, settings)
     }
@@ -125,9 +125,10 @@ extension ApprovalService {
 
     /// Limits per entity, vendor and day: the payment's amount in the entity's base currency against each
     /// limit that covers it, counting what was submitted today (UTC) and is still live.
-    func limitFindings(for payment: Payment, limits: PaymentLimits, at now: Date) async throws -> [ControlFinding] {
+    func limitFindings(for payment: Payment, facts: PaymentFacts, limits: PaymentLimits, at now: Date) async throws
+        -> [ControlFinding]
+    {
         guard !limits.limits.isEmpty else { return [] }
-        let facts = try await facts(for: payment)
         let limited = LimitedPayment(
             entityID: payment.entityID, vendorID: payment.vendorID, paymentCurrency: payment.amount.currency,
             baseAmount: facts.amountInBaseCurrency)
@@ -154,7 +155,7 @@ extension ApprovalService {
             ControlFinding(
                 id: clock.newID(), paymentID: payment.id, entityID: payment.entityID, kind: .limit,
                 summary: "\(excess.kind == .singlePayment ? "single payment" : "daily total") limit \(excess.limit) for \(excess.scope) exceeded by \(excess.excess)",
-                detailsJSON: try Self.canonicalJSON(excess), createdAt: now)
+                detailsJSON: CanonicalJSON.string(excess), createdAt: now)
         }
     }
 }

@@ -222,7 +222,7 @@ public struct SanctionsService: Sendable {
             vendorID: vendor.id, entityID: vendor.entityID, listID: listID, outcome: decision.outcome,
             topScore: decision.hits.map(\.score).max().map { String($0) }, threshold: String(decision.threshold),
             screenedKey: screenedKey(vendor),
-            hitsJSON: try ApprovalService.canonicalJSON(decision.hits.map(StoredHit.init)), screenedAt: now)
+            hitsJSON: CanonicalJSON.string(decision.hits.map(StoredHit.init)), screenedAt: now)
     }
 
     /// SHA-256 of what decides a screening besides the list: the vendor's name and country, the threshold
@@ -305,7 +305,7 @@ public struct SanctionsService: Sendable {
                 case screenedAt = "screened_at"
             }
         }
-        return try ApprovalService.canonicalJSON(
+        return CanonicalJSON.string(
             Details(
                 listID: record.list.id.rawValue, listSource: record.list.source.rawValue,
                 listVersion: record.list.version, threshold: record.screening.thresholdValue,

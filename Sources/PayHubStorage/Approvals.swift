@@ -422,16 +422,26 @@ extension SQLTransactionRunner {
                         [.text(paymentID.rawValue)])
                 ).first.map(Records.approvalRound(from:))
             else { return nil }
-            let actions = try session.rows(
-                SQLQuery(
-                    "SELECT * FROM approval_actions WHERE payment_id = ? AND round = ? ORDER BY position",
-                    [.text(paymentID.rawValue), .integer(Int64(round.round))])
-            ).map { row in
-                RecordedApprovalAction(
-                    position: Int(try row.integer("position")), actionJSON: try row.text("action_json"),
-                    actorID: try row.text("actor_id"), createdAt: StoredTime.date(try row.integer("created_at")))
-            }
-            return (round, actions)
+            return (round, try Self.approvalActions(of: paymentID, round: round.round, in: session))
+        }
+    }
+
+    /// The actions recorded in one round, in order.
+    public func approvalActions(of paymentID: ID<Payment>, round: Int) async throws -> [RecordedApprovalAction] {
+        try await readTransaction { session in try Self.approvalActions(of: paymentID, round: round, in: session) }
+    }
+
+    static func approvalActions(of paymentID: ID<Payment>, round: Int, in session: any SQLSession) throws
+        -> [RecordedApprovalAction]
+    {
+        try session.rows(
+            SQLQuery(
+                "SELECT * FROM approval_actions WHERE payment_id = ? AND round = ? ORDER BY position",
+                [.text(paymentID.rawValue), .integer(Int64(round))])
+        ).map { row in
+            RecordedApprovalAction(
+                position: Int(try row.integer("position")), actionJSON: try row.text("action_json"),
+                actorID: try row.text("actor_id"), createdAt: StoredTime.date(try row.integer("created_at")))
         }
     }
 

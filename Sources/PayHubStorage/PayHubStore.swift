@@ -122,6 +122,7 @@ public protocol PayHubStore: Sendable {
     func fxRates(between first: String, and second: String, onOrBefore date: LocalDate) async throws -> [StoredFXRate]
     func writeApprovalStep(_ write: ApprovalWrite, context: AuditContext) async throws -> Payment
     func approvalRound(of paymentID: ID<Payment>) async throws -> (ApprovalRound, [RecordedApprovalAction])?
+    func approvalActions(of paymentID: ID<Payment>, round: Int) async throws -> [RecordedApprovalAction]
     func awaitingRounds(scope: EntityScope, statuses: Set<ApprovalRound.Status>, limit: Int) async throws
         -> [ApprovalRound]
     func controlFindings(of paymentID: ID<Payment>) async throws -> [ControlFinding]
