@@ -96,9 +96,7 @@ extension ApprovalService {
         let settings = try await controlsInForce()
         findings += try await duplicateFindings(for: payment, policy: settings.duplicates, at: now)
         findings += try await limitFindings(for: payment, facts: facts, limits: settings.limits, at: now)
-        var sanctions = self.sanctions
-        sanctions.options = try settings.sanctions.screeningOptions()
-        let screened = try await sanctions.control(for: payment, at: now)
+        let screened = try await sanctions.configured(by: settings).control(for: payment, at: now)
         findings += screened.findings
         return ControlsOutcome(findings: findings, screenings: screened.screenings, screeningSummary: screened.summary)
     }

@@ -159,3 +159,17 @@ extension ApprovalService {
         }
     }
 }
+
+extension SanctionsService {
+    /// This service screening with the threshold and embargoed countries of `settings`.
+    public func configured(by settings: ControlSettings) throws -> SanctionsService {
+        var configured = self
+        configured.options = try settings.sanctions.screeningOptions()
+        return configured
+    }
+
+    /// A service screening with the controls' settings in force, as list loads and submissions do.
+    public static func inForce(hub: PaymentHub) async throws -> SanctionsService {
+        try SanctionsService(hub: hub).configured(by: try await ApprovalService(hub: hub).controlsInForce())
+    }
+}

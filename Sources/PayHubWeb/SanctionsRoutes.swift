@@ -29,9 +29,7 @@ extension PayHubAPI {
                 ])
             }
             // Screened with the threshold and embargoed countries of the controls' settings in force.
-            var sanctions = sanctions
-            sanctions.options = try await ApprovalService(hub: hub).controlsInForce().sanctions.screeningOptions()
-            let load = try await sanctions.loadList(
+            let load = try await SanctionsService.inForce(hub: hub).loadList(
                 source: source, files: try await Self.sanctionsListFiles(request), version: try query.string("version"),
                 context: try context.caller())
             return try JSONBody.response(SanctionsListLoadResource(load), status: .created)

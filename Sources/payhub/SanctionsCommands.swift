@@ -43,11 +43,8 @@ struct SanctionsCommand: AsyncParsableCommand {
             let load: SanctionsListLoad
             do {
                 load = try await database.withStore { [version] store in
-                    let hub = PaymentHub(store: store)
-                    var sanctions = SanctionsService(hub: hub)
                     // The threshold and embargoed countries of the controls' settings in force.
-                    sanctions.options = try await ApprovalService(hub: hub).controlsInForce().sanctions.screeningOptions()
-                    return try await sanctions.loadList(
+                    try await SanctionsService.inForce(hub: PaymentHub(store: store)).loadList(
                         source: source, files: files, version: version, context: operatorContext([.admin]),
                         progress: { bar.update($0, of: $1) })
                 }
