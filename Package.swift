@@ -20,12 +20,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -43,6 +45,22 @@ let package = Package(
             resources: [.copy("Resources/xsd")],
             swiftSettings: strictSettings
         ),
+
+        // How files reach banks and their answers come back: folder, SFTP (the system's OpenSSH client) and
+        // a bank's HTTPS API, behind one connector interface.
+        .target(
+            name: "BankConnectivity",
+            dependencies: [
+                "BankFormats", "PayHubDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A bank that answers pain.001, NACHA and Chinese batch files with pain.002 and books camt.054/053:
+        // deterministic for a seed, for tests, demos and customers' own testing.
+        .target(name: "BankSimulator", dependencies: ["BankFormats", "PayHubDomain"], swiftSettings: strictSettings),
 
         // Ports the services use, plus what both adapters share (audit chain, bank-detail sealing).
         .target(
@@ -74,7 +92,7 @@ let package = Package(
         .target(
             name: "PayHubServices",
             dependencies: [
-                "BankFormats", "PayHubDomain", "PayHubStorage",
+                "BankConnectivity", "BankFormats", "PayHubDomain", "PayHubStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,8 +120,11 @@ let package = Package(
         .target(
             name: "PayHubServer",
             dependencies: [
-                "PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres", "PayHubServices", "PayHubWeb",
+                "BankSimulator", "PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres", "PayHubServices",
+                "PayHubWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // The bank simulator's HTTPS front, so the bank-API connector is tested over real TLS.
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -133,6 +154,14 @@ let package = Package(
 
         .testTarget(name: "PayHubDomainTests", dependencies: ["PayHubDomain"], swiftSettings: strictSettings),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "PayHubDomain"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "BankConnectivityTests", dependencies: ["BankConnectivity", "BankFormats", "PayHubDomain"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BankSimulatorTests", dependencies: ["BankSimulator", "BankFormats", "PayHubDomain"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "PayHubStorageTests",
             dependencies: ["PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres", "PayHubTesting"],

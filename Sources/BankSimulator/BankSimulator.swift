@@ -1,0 +1,1 @@
+// Placeholder: the bank simulator lands with issue 6.
