@@ -310,7 +310,7 @@ public final class PostgresStore: PayHubStore, SQLTransactionRunner, Service {
             }
             var entry = AuditEntry.moved(current, from: expected, to: target, reason: reason)
             entry.events = [.paymentMoved(moved, from: expected, reason: reason)]
-            if let move = Records.payableMove(for: target) {
+            if let move = Records.payableMove(from: expected, to: target) {
                 try await db.run(
                     self.records.movePayables(current.payableIDs, from: move.from, to: move.to, at: context.occurredAt))
                 entry.events += try await db.rows(self.records.payables(current.payableIDs)).map {

@@ -270,7 +270,7 @@ public final class SQLiteStore: PayHubStore, SQLTransactionRunner {
             }
             var entry = AuditEntry.moved(current, from: expected, to: target, reason: reason)
             entry.events = [.paymentMoved(moved, from: expected, reason: reason)]
-            if let move = Records.payableMove(for: target) {
+            if let move = Records.payableMove(from: expected, to: target) {
                 try db.run(self.records.movePayables(current.payableIDs, from: move.from, to: move.to, at: context.occurredAt))
                 entry.events += try db.rows(self.records.payables(current.payableIDs)).map {
                     EventDraft.payableMoved(try self.records.payable(from: $0), from: move.from)

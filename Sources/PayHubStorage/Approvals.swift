@@ -362,7 +362,7 @@ extension SQLTransactionRunner {
                 else { throw StorageError(.stateChanged, target: "payment", currentState: payment.state.rawValue) }
                 payment = try payment.transitioned(to: move.to)
                 entry.events.append(.paymentMoved(payment, from: move.from, reason: move.reason))
-                if let payables = Records.payableMove(for: move.to) {
+                if let payables = Records.payableMove(from: move.from, to: move.to) {
                     try session.run(records.movePayables(payment.payableIDs, from: payables.from, to: payables.to, at: context.occurredAt))
                     entry.events += try session.rows(records.payables(payment.payableIDs)).map {
                         EventDraft.payableMoved(try records.payable(from: $0), from: payables.from)

@@ -33,6 +33,11 @@ public struct StoredInstruction: Identified, Sendable, Hashable {
     /// In file order.
     public var members: [Member]
     public var createdAt: Date
+    /// Set when the file is handed to the bank: its name, SHA-256 and transport (`folder`, `sftp`, `api`).
+    public var fileName: String? = nil
+    public var fileSHA256: String? = nil
+    public var transport: String? = nil
+    public var sentAt: Date? = nil
 
     public init(
         id: ID<StoredInstruction>, messageID: String, entityID: ID<LegalEntity>, debtorAccountID: ID<BankAccount>,
@@ -129,27 +134,47 @@ extension SQLTransactionRunner {
                 SQLQuery(
                     "SELECT * FROM bank_instructions WHERE state = ? ORDER BY execution_date, id LIMIT ?",
                     [.text(state.rawValue), .integer(Int64(limit))])
-            ).map { row in
-                let id = try row.text("id")
-                let members = try session.rows(
-                    SQLQuery(
-                        "SELECT * FROM instruction_payments WHERE instruction_id = ? ORDER BY position", [.text(id)])
-                ).map { member in
-                    StoredInstruction.Member(
-                        paymentID: try ID(member.text("payment_id")),
-                        paymentInformationID: try member.text("payment_information_id"), uetr: try member.text("uetr"))
-                }
-                guard let method = PaymentMethod(rawValue: try row.text("method")),
-                    let state = StoredInstruction.State(rawValue: try row.text("state"))
-                else { throw StorageError(.corruptRow, target: "bank_instructions") }
-                return StoredInstruction(
-                    id: try ID(id), messageID: try row.text("message_id"), entityID: try ID(row.text("entity_id")),
-                    debtorAccountID: try ID(row.text("debtor_account_id")), method: method,
-                    executionDate: try LocalDate(iso8601: row.text("execution_date")),
-                    controlSum: Money(
-                        minorUnits: try row.integer("control_sum_minor"), currency: try Currency(code: row.text("currency"))),
-                    state: state, members: members, createdAt: StoredTime.date(try row.integer("created_at")))
-            }
+            ).map { try Self.instruction(from: $0, in: session) }
         }
+    }
+
+    public func instruction(_ id: ID<StoredInstruction>) async throws -> StoredInstruction? {
+        try await readTransaction { session in
+            try session.rows(SQLQuery("SELECT * FROM bank_instructions WHERE id = ?", [.text(id.rawValue)]))
+                .first.map { try Self.instruction(from: $0, in: session) }
+        }
+    }
+
+    public func instruction(messageID: String) async throws -> StoredInstruction? {
+        try await readTransaction { session in
+            try session.rows(SQLQuery("SELECT * FROM bank_instructions WHERE message_id = ?", [.text(messageID)]))
+                .first.map { try Self.instruction(from: $0, in: session) }
+        }
+    }
+
+    static func instruction(from row: any SQLRow, in session: any SQLSession) throws -> StoredInstruction {
+        let id = try row.text("id")
+        let members = try session.rows(
+            SQLQuery("SELECT * FROM instruction_payments WHERE instruction_id = ? ORDER BY position", [.text(id)])
+        ).map { member in
+            StoredInstruction.Member(
+                paymentID: try ID(member.text("payment_id")),
+                paymentInformationID: try member.text("payment_information_id"), uetr: try member.text("uetr"))
+        }
+        guard let method = PaymentMethod(rawValue: try row.text("method")),
+            let state = StoredInstruction.State(rawValue: try row.text("state"))
+        else { throw StorageError(.corruptRow, target: "bank_instructions") }
+        var instruction = StoredInstruction(
+            id: try ID(id), messageID: try row.text("message_id"), entityID: try ID(row.text("entity_id")),
+            debtorAccountID: try ID(row.text("debtor_account_id")), method: method,
+            executionDate: try LocalDate(iso8601: row.text("execution_date")),
+            controlSum: Money(
+                minorUnits: try row.integer("control_sum_minor"), currency: try Currency(code: row.text("currency"))),
+            state: state, members: members, createdAt: StoredTime.date(try row.integer("created_at")))
+        instruction.fileName = try row.optionalText("file_name")
+        instruction.fileSHA256 = try row.optionalText("file_sha256")
+        instruction.transport = try row.optionalText("transport")
+        instruction.sentAt = try row.optionalInteger("sent_at").map(StoredTime.date)
+        return instruction
     }
 }

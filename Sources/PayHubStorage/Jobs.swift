@@ -107,6 +107,25 @@ extension SQLTransactionRunner {
         }
     }
 
+    /// Ends one run of a recurring job its owner still holds and queues the next at `runAfter`, so one
+    /// row stands for "plan every minute" or "collect this connection's files" for every process.
+    @discardableResult
+    public func requeueJob(_ id: ID<Job>, owner: String, runAfter: Date, now: Date, error: String? = nil) async throws -> Bool {
+        try await writeTransaction { session in
+            try session.run(
+                SQLQuery(
+                    """
+                    UPDATE jobs SET state = 'queued', last_error = ?, run_after = ?, lease_owner = NULL, lease_until = NULL,
+                        updated_at = ?
+                    WHERE id = ? AND state = 'running' AND lease_owner = ?
+                    """,
+                    [
+                        SQLValue(error), .integer(StoredTime.milliseconds(runAfter)), .integer(StoredTime.milliseconds(now)),
+                        .text(id.rawValue), .text(owner),
+                    ])) == 1
+        }
+    }
+
     public func job(kind: String, subjectID: String) async throws -> Job? {
         try await readTransaction { session in
             try session.rows(

@@ -140,6 +140,20 @@ public protocol PayHubStore: Sendable {
     // Bank instructions (Instructions.swift)
     func saveInstructions(_ instructions: [StoredInstruction], context: AuditContext) async throws
     func instructions(in state: StoredInstruction.State, limit: Int) async throws -> [StoredInstruction]
+    func instruction(_ id: ID<StoredInstruction>) async throws -> StoredInstruction?
+    func instruction(messageID: String) async throws -> StoredInstruction?
+    // Handing files to the bank and applying its answers (BankExchange.swift)
+    func beginHandover(
+        _ instructionID: ID<StoredInstruction>, file: InstructionFile, members: [ID<Payment>], claim: JobClaim,
+        context: AuditContext
+    ) async throws -> HandoverStart
+    func completeHandover(_ instructionID: ID<StoredInstruction>, claim: JobClaim, context: AuditContext) async throws
+    func payments(endToEndIDs: [String]) async throws -> [String: Payment]
+    func bankFileReceived(sha256: String) async throws -> Bool
+    func applyBankFile(
+        _ file: ReceivedBankFile, moves: [BankPaymentMove],
+        instructionStates: [ID<StoredInstruction>: StoredInstruction.State], context: AuditContext
+    ) async throws -> BankFileOutcome?
     // Background jobs with leases (Jobs.swift)
     @discardableResult
     func enqueueJob(kind: String, subjectID: String, runAfter: Date, now: Date) async throws -> Bool
@@ -147,6 +161,8 @@ public protocol PayHubStore: Sendable {
     @discardableResult
     func finishJob(_ id: ID<Job>, owner: String, now: Date, error: String?, retryAt: Date?) async throws -> Bool
     func job(kind: String, subjectID: String) async throws -> Job?
+    @discardableResult
+    func requeueJob(_ id: ID<Job>, owner: String, runAfter: Date, now: Date, error: String?) async throws -> Bool
     func saveTOTPEnrolment(_ enrolment: TOTPEnrolment, context: AuditContext) async throws
     func totpEnrolment(of user: ID<User>) async throws -> TOTPEnrolment?
     func useTOTPStep(_ timeStep: Int64, of user: ID<User>, confirming: Bool, context: AuditContext) async throws -> Bool

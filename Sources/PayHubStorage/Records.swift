@@ -286,13 +286,14 @@ public struct Records: Sendable {
             createdAt: StoredTime.date(try row.integer("created_at")))
     }
 
-    /// What happens to a payment's payables when it enters `state`: they are freed again when the payment
-    /// will never pay them, and marked paid when it settles.
-    public static func payableMove(for state: PaymentState) -> (from: PayableState, to: PayableState)? {
+    /// What happens to a payment's payables when it moves from `previous` to `state`: they are freed again
+    /// when the payment will never pay them, and marked paid when it settles. A return frees payables that
+    /// were paid, or still in payment when the return came before the statement that settled it.
+    public static func payableMove(from previous: PaymentState, to state: PaymentState) -> (from: PayableState, to: PayableState)? {
         switch state {
         case .cancelled, .rejected, .failed: (.inPayment, .open)
         case .settled: (.inPayment, .paid)
-        case .returned: (.paid, .open)
+        case .returned: previous == .settled ? (.paid, .open) : (.inPayment, .open)
         default: nil
         }
     }

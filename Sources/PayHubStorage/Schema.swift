@@ -45,6 +45,7 @@ public enum Schema {
         ]),
         Migration(id: "0004_approvals", statements: approvals),
         Migration(id: "0005_execution", statements: jobs + instructions),
+        Migration(id: "0006_bank_exchange", statements: bankExchange),
     ]
 
     private static let paymentStates = PaymentStateList.sql
@@ -539,6 +540,25 @@ public enum Schema {
         )
         """,
         "CREATE INDEX instruction_payments_instruction ON instruction_payments (instruction_id, position)",
+    ]
+
+    /// What crossed the line to the bank: each instruction's file (name, transport, when it was handed
+    /// over; its SHA-256 was already a column) and every file the bank sent back, by its SHA-256, so a
+    /// status report or statement read twice changes nothing the second time.
+    private static let bankExchange = [
+        "ALTER TABLE bank_instructions ADD COLUMN file_name TEXT",
+        "ALTER TABLE bank_instructions ADD COLUMN transport TEXT",
+        "ALTER TABLE bank_instructions ADD COLUMN sent_at BIGINT",
+        """
+        CREATE TABLE bank_files_received (
+            sha256 TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            connection TEXT NOT NULL,
+            outcome_json TEXT NOT NULL,
+            received_at BIGINT NOT NULL
+        )
+        """,
     ]
 
     /// `audit_events.hash` loses its UNIQUE constraint, the one index of the trail in random order: it

@@ -140,6 +140,23 @@ struct Pain001WriterTests {
         #expect(Pain001Writer.validate(input, version: version).map(\.path) == ["instructions[0].local_instrument", "instructions[3].local_instrument"])
     }
 
+    @Test("payment-information ids given by the caller name the blocks and keep instructions with different ids apart", arguments: Pain001Writer.Version.allCases)
+    func assignedPaymentInformationIDs(version: Pain001Writer.Version) throws {
+        var input = sample()
+        // E2E-1 and E2E-3 share debtor, date and currency; different ids split them.
+        input.instructions[0].paymentInformationID = "PI-A"
+        input.instructions[2].paymentInformationID = "PI-B"
+        let data = try Pain001Writer.write(input, version: version, createdAt: createdAt)
+        let read = try Pain001Reader.read(data)
+        #expect(read.payments.count == 4)
+        #expect(read.payments.first { $0.transactions.map(\.endToEndID) == ["E2E-1"] }?.id == "PI-A")
+        #expect(read.payments.first { $0.transactions.map(\.endToEndID) == ["E2E-3"] }?.id == "PI-B")
+        #expect(read.payments.filter { $0.id?.hasPrefix("MSG-1-") == true }.count == 2, "the others keep generated ids")
+        try ISOWriterFiles.expectValid(data, schema: "pain.\(version.rawValue)")
+        input.instructions[0].paymentInformationID = String(repeating: "X", count: 36)
+        #expect(Pain001Writer.validate(input, version: version).map(\.path) == ["instructions[0].payment_information_id"])
+    }
+
     @Test("round trip through Pain001Reader", arguments: Pain001Writer.Version.allCases)
     func roundTrip(version: Pain001Writer.Version) throws {
         let input = sample()

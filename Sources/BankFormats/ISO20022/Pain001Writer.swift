@@ -61,12 +61,18 @@ public struct Pain001Input: Decodable, Sendable, Hashable {
         /// `INST` for SEPA Instant Credit Transfer (EUR only): such payments get their own `PmtInf` with
         /// local instrument `INST`, since a file block has one payment type.
         public var localInstrument: String?
+        /// The `PmtInfId` of the block this instruction goes into, when the caller assigned it (PayHub
+        /// stores it before sending, so a re-send names its blocks the same). Instructions with different
+        /// ids never share a block. Not part of the JSON input: without it, blocks are named
+        /// message id, `-`, and their number.
+        public var paymentInformationID: String? = nil
 
         public init(
             endToEndID: String?, instructionID: String? = nil, amount: String?, currency: String?,
             requestedExecutionDate: String?, debtor: Debtor?, creditor: Creditor?, remittance: String? = nil,
-            uetr: String? = nil, localInstrument: String? = nil
+            uetr: String? = nil, localInstrument: String? = nil, paymentInformationID: String? = nil
         ) {
+            self.paymentInformationID = paymentInformationID
             self.endToEndID = endToEndID
             self.instructionID = instructionID
             self.amount = amount
@@ -299,6 +305,7 @@ public enum Pain001Writer {
         var instructionID: String? { all[checked.index].instructionID }
         var uetr: String? { all[checked.index].uetr }
         var localInstrument: String? { all[checked.index].localInstrument }
+        var paymentInformationID: String? { all[checked.index].paymentInformationID }
         var money: Money { checked.money }
         var date: String { all[checked.index].requestedExecutionDate ?? "" }
         var debtorName: String { all[checked.index].debtor?.name ?? "" }
@@ -362,7 +369,7 @@ public enum Pain001Writer {
                 let checked = Row(checked: checkedInstruction, all: input.instructions)
                 let key = GroupKey(
                     iban: checked.debtorIBAN, date: checked.date, currency: checked.money.currency.code,
-                    localInstrument: checked.localInstrument)
+                    localInstrument: checked.localInstrument, paymentInformationID: checked.paymentInformationID)
                 if let first = groups[key] {
                     if first.checked.debtorName != checked.debtorName {
                         collector.add(
@@ -426,6 +433,9 @@ public enum Pain001Writer {
         }
         let isEUR = currency?.code == "EUR"
 
+        if let blockID = instruction.paymentInformationID {
+            text(blockID, path() + ".payment_information_id", max: idMax, sepa: isEUR, into: &collector)
+        }
         let endToEndID = instruction.endToEndID ?? ""
         if endToEndID.isEmpty {
             collector.add(path() + ".end_to_end_id", code: "missing", "end-to-end id is required")
@@ -645,6 +655,7 @@ public enum Pain001Writer {
         var date: String
         var currency: String
         var localInstrument: String?
+        var paymentInformationID: String? = nil
     }
 
     // MARK: - Rendering
@@ -663,7 +674,7 @@ public enum Pain001Writer {
             let instruction = input.row(index)
             let key = GroupKey(
                 iban: instruction.debtorIBAN, date: instruction.date, currency: instruction.money.currency.code,
-                localInstrument: instruction.localInstrument)
+                localInstrument: instruction.localInstrument, paymentInformationID: instruction.paymentInformationID)
             if members[key] == nil { order.append(key) }
             members[key, default: []].append(index)
         }
@@ -700,7 +711,7 @@ public enum Pain001Writer {
             for index in indices { sum = sum.adding(ExactDecimal(input.checked[index].money)) ?? sum }
 
             out.open("PmtInf", 2)
-            out.leaf("PmtInfId", "\(input.messageID)-\(number + 1)", 3)
+            out.leaf("PmtInfId", key.paymentInformationID ?? "\(input.messageID)-\(number + 1)", 3)
             out.leaf("PmtMtd", "TRF", 3)
             out.leaf("BtchBookg", "true", 3)
             out.leaf("NbOfTxs", String(indices.count), 3)
