@@ -119,8 +119,26 @@ struct Demo: AsyncParsableCommand {
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @Option(
+        help: """
+            Also add this many approved EUR payments (recorded as approved, not through the policy), for load             tests of execution; works on a database already seeded.
+            """)
+    var approvedPayments: Int?
 
     func run() async throws {
+        if let approvedPayments {
+            guard approvedPayments > 0 else { throw ValidationError("--approved-payments must be positive") }
+            let added = try await database.withStore { store -> Int in
+                let demo = DemoCompany(store: store)
+                if try await demo.isEmpty() { _ = try await demo.seed() }
+                let bar = ProgressBar(title: "Approved payments")
+                let added = try await demo.addApprovedPayments(approvedPayments) { done, total in bar.update(done, of: total) }
+                bar.finish()
+                return added
+            }
+            print("\(added) approved payments added.")
+            return
+        }
         let summary = try await database.withStore { store -> DemoCompany.Summary? in
             let demo = DemoCompany(store: store)
             guard try await demo.isEmpty() else { return nil }
