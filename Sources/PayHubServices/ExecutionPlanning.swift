@@ -1,3 +1,4 @@
+import BankFormats
 import Foundation
 import PayHubDomain
 import PayHubStorage
@@ -30,6 +31,8 @@ public struct ExecutionPlanner: Sendable {
     public let hub: PaymentHub
     public let calendars: BusinessCalendars
     public var limits: BatchLimits
+    /// A bank's limits for one payment method, where they differ from ``limits``.
+    public var limitsByMethod: [PaymentMethod: BatchLimits] = [:]
     /// The cut-off of each currency's rail, in its own time zone; a day past it rolls to the next business day.
     public var cutOffs: [String: CutOffTime]
     /// A fair guess of one transaction's size in a pain.001 file, for the byte limit.
@@ -40,6 +43,17 @@ public struct ExecutionPlanner: Sendable {
         self.calendars = calendars
         self.limits = limits
         self.cutOffs = cutOffs
+    }
+
+    /// The limits a file of `method` is planned within: the bank's, capped by what the file format holds
+    /// (the China batch file takes at most 1,500 transfers).
+    func limits(for method: PaymentMethod) throws(ValidationFailure) -> BatchLimits {
+        let bank = limitsByMethod[method] ?? limits
+        guard method == .cnDomestic, bank.transactionsPerFileMax > ChinaBatchPaymentLayout.recordCountMax else { return bank }
+        return try BatchLimits(
+            transactionsPerFileMax: ChinaBatchPaymentLayout.recordCountMax, bytesPerFileMax: bank.bytesPerFileMax,
+            transactionsPerBlockMax: bank.transactionsPerBlockMax, fileOverheadBytes: bank.fileOverheadBytes,
+            blockOverheadBytes: bank.blockOverheadBytes)
     }
 
     /// Plans every approved payment of the caller's entities; returns the instructions stored.
@@ -77,8 +91,11 @@ public struct ExecutionPlanner: Sendable {
         }
         guard !planned.isEmpty else { return [] }
         var ids = SystemBatchIDSource()
-        let plan = try BatchPlanner.plan(planned, limits: limits, ids: &ids)
-        let stored = plan.instructions.map { instruction in
+        var instructions: [PlannedInstruction] = []
+        for (method, payments) in Dictionary(grouping: planned, by: \.method).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            instructions += try BatchPlanner.plan(payments, limits: try limits(for: method), ids: &ids).instructions
+        }
+        let stored = instructions.map { instruction in
             StoredInstruction(
                 id: hub.clock.newID(), messageID: instruction.messageID,
                 entityID: entities[instruction.key.debtorAccountID]!, debtorAccountID: instruction.key.debtorAccountID,

@@ -175,10 +175,28 @@ public struct InstructionRenderer: Sendable {
         return try NACHAWriter.write(file)
     }
 
+    /// The China Merchants Bank batch-payment file (see docs/formats/china-batch-payment.md): one line per
+    /// transfer with the payee's CNAPS code, the end-to-end id as the reference the bank echoes back.
     func chinaBatch(_ instruction: StoredInstruction, _ parts: Parts) throws -> Data {
-        throw ValidationFailure([
-            FieldError(path: "method", code: "unsupported", message: "China domestic batch files are not written yet")
-        ])
+        var problems = FieldErrorCollector()
+        let records = parts.payments.enumerated().compactMap { index, item -> ChinaBatchPaymentFile.Record? in
+            let (_, payment, creditor, _, remittance) = item
+            guard let code = creditor.cnapsCode else {
+                problems.add(
+                    "payments[\(index)].creditor_account.cnaps_code", code: "missing",
+                    "a China domestic transfer needs the CNAPS code of the vendor's bank")
+                return nil
+            }
+            return ChinaBatchPaymentFile.Record(
+                sequenceNumber: index + 1, endToEndID: payment.endToEndID, payeeAccount: creditor.accountNumber.value,
+                payeeName: creditor.holderName, payeeBankCode: code, payeeBankName: creditor.bankName ?? "",
+                payeeBankAddress: "", amount: payment.amount, settlement: .normal, purpose: "货款", remark: remittance)
+        }
+        try problems.throwIfAny()
+        return try ChinaBatchPaymentWriter.write(
+            ChinaBatchPaymentFile(
+                batchID: instruction.messageID, payerAccount: parts.debtorAccount.accountNumber.value,
+                payerName: parts.entity.name, executionDate: instruction.executionDate, records: records))
     }
 }
 
