@@ -321,7 +321,9 @@ struct SimulatorCore: Sendable {
 
     /// The random outcomes of one payment, from the seed and its end-to-end id alone, so that they do not
     /// depend on the order payments arrive in.
-    static func draws(for endToEndID: String, settings: ValidatedConfiguration) -> (rejected: Bool, returnReason: String?) {
+    static func draws(for endToEndID: String, settings: ValidatedConfiguration) -> (
+        rejected: Bool, returnReason: String?
+    ) {
         var generator = SplitMix64(seed: settings.source.seed ^ fnv1a(endToEndID))
         let rejection = generator.next() % 1000
         let returning = generator.next() % 1000
@@ -520,7 +522,8 @@ struct SimulatorCore: Sendable {
                     Statement(
                         id: messageID, account: statementAccount(account), currency: account.currency.code,
                         openingBalance: StatementBalance(
-                            amount: ExactDecimal(Money(minorUnits: book.dayOpeningMinorUnits, currency: account.currency)),
+                            amount: ExactDecimal(
+                                Money(minorUnits: book.dayOpeningMinorUnits, currency: account.currency)),
                             date: date),
                         closingBalance: StatementBalance(
                             amount: ExactDecimal(Money(minorUnits: book.balanceMinorUnits, currency: account.currency)),

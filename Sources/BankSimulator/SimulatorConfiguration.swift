@@ -166,12 +166,14 @@ public struct BankSimulatorConfiguration: Codable, Sendable, Hashable {
             throw BankSimulatorError(
                 .invalidConfiguration, at: path(context.codingPath + [key]), "a required setting is missing")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw BankSimulatorError(.invalidConfiguration, at: path(context.codingPath), "a setting has the wrong type")
+            throw BankSimulatorError(
+                .invalidConfiguration, at: path(context.codingPath), "a setting has the wrong type")
         } catch let DecodingError.valueNotFound(_, context) {
             throw BankSimulatorError(.invalidConfiguration, at: path(context.codingPath), "a setting is null")
         } catch let DecodingError.dataCorrupted(context) {
             throw BankSimulatorError(
-                .invalidConfiguration, at: path(context.codingPath), "a setting has an invalid value or the JSON is malformed")
+                .invalidConfiguration, at: path(context.codingPath),
+                "a setting has an invalid value or the JSON is malformed")
         } catch {
             throw BankSimulatorError(.invalidConfiguration, "the configuration cannot be decoded")
         }
@@ -200,7 +202,8 @@ public struct BankSimulatorConfiguration: Codable, Sendable, Hashable {
             throw BankSimulatorError(.invalidConfiguration, at: "bank.bic", "the bank's BIC is not a BIC")
         }
         guard !bank.name.isEmpty, bank.name.count <= 140 else {
-            throw BankSimulatorError(.invalidConfiguration, at: "bank.name", "the bank's name must have 1 to 140 characters")
+            throw BankSimulatorError(
+                .invalidConfiguration, at: "bank.name", "the bank's name must have 1 to 140 characters")
         }
         var accounts: [ValidatedConfiguration.KnownAccount] = []
         var seen = Set<String>()
@@ -208,7 +211,8 @@ public struct BankSimulatorConfiguration: Codable, Sendable, Hashable {
             let path = "accounts[\(index)]"
             let key = AccountKey(account.account)
             guard !key.value.isEmpty, key.value.count <= 34 else {
-                throw BankSimulatorError(.invalidConfiguration, at: path + ".account", "an account must have 1 to 34 characters")
+                throw BankSimulatorError(
+                    .invalidConfiguration, at: path + ".account", "an account must have 1 to 34 characters")
             }
             guard seen.insert(key.value).inserted else {
                 throw BankSimulatorError(.invalidConfiguration, at: path + ".account", "the account is listed twice")
@@ -245,14 +249,17 @@ public struct BankSimulatorConfiguration: Codable, Sendable, Hashable {
         }
         guard (1...250).contains(returnDelayBusinessDays) else {
             throw BankSimulatorError(
-                .invalidConfiguration, at: "return_delay_business_days", "the return delay must be 1 to 250 business days")
+                .invalidConfiguration, at: "return_delay_business_days",
+                "the return delay must be 1 to 250 business days")
         }
         guard Self.isReasonCode(randomRejectionReason) else {
             throw BankSimulatorError(
-                .invalidConfiguration, at: "random_rejection_reason", "a reason must be an ISO code of four capitals or digits")
+                .invalidConfiguration, at: "random_rejection_reason",
+                "a reason must be an ISO code of four capitals or digits")
         }
         guard !returnReasons.isEmpty else {
-            throw BankSimulatorError(.invalidConfiguration, at: "return_reasons", "at least one return reason is needed")
+            throw BankSimulatorError(
+                .invalidConfiguration, at: "return_reasons", "at least one return reason is needed")
         }
         for (index, reason) in returnReasons.enumerated() where !Self.isReasonCode(reason) {
             throw BankSimulatorError(

@@ -39,7 +39,8 @@ public struct SimulatorFolderDriver: Sendable {
             } catch {
                 throw BankSimulatorError(.io, at: name, "cannot read an incoming file", detail: "\(error)")
             }
-            receipts.append(try await simulator.receive(fileName: name, contents: contents, transport: transport, now: now))
+            receipts.append(
+                try await simulator.receive(fileName: name, contents: contents, transport: transport, now: now))
             try await simulator.archive(file)
         }
         return receipts

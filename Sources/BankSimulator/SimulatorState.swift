@@ -162,7 +162,9 @@ struct BookedEntry: Codable, Sendable {
             transactions: transactions.map { transaction in
                 EntryTransaction(
                     endToEndID: transaction.endToEndID, uetr: transaction.uetr,
-                    amount: transaction.amountMinorUnits.map { ExactDecimal(Money(minorUnits: $0, currency: currency)) },
+                    amount: transaction.amountMinorUnits.map {
+                        ExactDecimal(Money(minorUnits: $0, currency: currency))
+                    },
                     counterparty: transaction.counterparty?.counterparty, remittance: transaction.remittance)
             })
     }

@@ -38,7 +38,8 @@ struct SimulatorStore: Sendable {
         do {
             return try JSONDecoder().decode(SimulatorState.self, from: data)
         } catch {
-            throw BankSimulatorError(.corruptState, at: "state.json", "the saved state cannot be read", detail: "\(error)")
+            throw BankSimulatorError(
+                .corruptState, at: "state.json", "the saved state cannot be read", detail: "\(error)")
         }
     }
 
@@ -68,7 +69,8 @@ struct SimulatorStore: Sendable {
         do {
             return try Data(contentsOf: answersDirectory.appendingPathComponent(name))
         } catch {
-            throw BankSimulatorError(.corruptState, at: "answers/" + name, "a kept pain.002 is missing", detail: "\(error)")
+            throw BankSimulatorError(
+                .corruptState, at: "answers/" + name, "a kept pain.002 is missing", detail: "\(error)")
         }
     }
 

@@ -98,7 +98,8 @@ enum SubmissionFormat: Sendable, CaseIterable {
         }
         // Ids longer than the schema's 35 characters cannot be answered in a pain.002.
         guard messageID.count <= 35 else {
-            throw SubmissionRefusal(messageID: nil, format: format, reason: "FF01", detail: "invalid_value at GrpHdr/MsgId")
+            throw SubmissionRefusal(
+                messageID: nil, format: format, reason: "FF01", detail: "invalid_value at GrpHdr/MsgId")
         }
         var blocks: [SubmittedBlock] = []
         for (blockIndex, payment) in initiation.payments.enumerated() {
@@ -113,7 +114,8 @@ enum SubmissionFormat: Sendable, CaseIterable {
                     date = try LocalDate(iso8601: text)
                 } catch {
                     throw SubmissionRefusal(
-                        messageID: messageID, format: format, reason: "FF01", detail: "invalid_value at \(path)/ReqdExctnDt")
+                        messageID: messageID, format: format, reason: "FF01",
+                        detail: "invalid_value at \(path)/ReqdExctnDt")
                 }
             }
             var transactions: [SubmittedTransaction] = []
@@ -139,7 +141,8 @@ enum SubmissionFormat: Sendable, CaseIterable {
                     transactions: transactions))
         }
         guard !blocks.isEmpty else {
-            throw SubmissionRefusal(messageID: messageID, format: format, reason: "FF01", detail: "missing_field at PmtInf")
+            throw SubmissionRefusal(
+                messageID: messageID, format: format, reason: "FF01", detail: "missing_field at PmtInf")
         }
         return SubmittedFile(format: format, messageID: messageID, blocks: blocks)
     }
@@ -181,7 +184,8 @@ enum SubmissionFormat: Sendable, CaseIterable {
                     transactions: transactions))
         }
         guard !blocks.isEmpty else {
-            throw SubmissionRefusal(messageID: messageID, format: "nacha", reason: "FF01", detail: "missing_field at batch")
+            throw SubmissionRefusal(
+                messageID: messageID, format: "nacha", reason: "FF01", detail: "missing_field at batch")
         }
         return SubmittedFile(format: "nacha", messageID: messageID, blocks: blocks)
     }

@@ -8,9 +8,11 @@ private let uetr = "8a562c67-ca16-48ba-b074-65581be6f011"
 
 @Suite("Bank simulator")
 struct BankSimulatorTests {
-    @Test("a pain.001 is answered at once: accepted, AC01, AC04 (listed and kept closed), AM04", arguments: [
-        Pain001Writer.Version.v09, .v03,
-    ])
+    @Test(
+        "a pain.001 is answered at once: accepted, AC01, AC04 (listed and kept closed), AM04",
+        arguments: [
+            Pain001Writer.Version.v09, .v03,
+        ])
     func outcomes(version: Pain001Writer.Version) async throws {
         let workspace = Workspace()
         defer { workspace.remove() }
@@ -126,9 +128,12 @@ struct BankSimulatorTests {
         #expect(booked == ["E2E-D1"])
     }
 
-    @Test("a file that cannot be read is answered with a pain.002 RJCT, reason FF01", arguments: [
-        "not a bank file", "<Document><broken>", "<?xml version=\"1.0\"?><Document xmlns=\"urn:x\"><Foo/></Document>",
-    ])
+    @Test(
+        "a file that cannot be read is answered with a pain.002 RJCT, reason FF01",
+        arguments: [
+            "not a bank file", "<Document><broken>",
+            "<?xml version=\"1.0\"?><Document xmlns=\"urn:x\"><Foo/></Document>",
+        ])
     func unreadableFile(text: String) async throws {
         let workspace = Workspace()
         defer { workspace.remove() }
@@ -174,7 +179,8 @@ struct BankSimulatorTests {
 
         let notification = try CamtReader.read(reports(outputs, kind: "camt054")[0].1)
         let entries = notification.statements.flatMap(\.entries)
-        #expect(entries.map(\.transactionCode) == ["PMNT-ICDT-ESCT", "PMNT-ICDT-ESCT", "ACMT-MDOP-CHRG", "ACMT-MDOP-CHRG"])
+        #expect(
+            entries.map(\.transactionCode) == ["PMNT-ICDT-ESCT", "PMNT-ICDT-ESCT", "ACMT-MDOP-CHRG", "ACMT-MDOP-CHRG"])
         #expect(entries.map { $0.amount.description } == ["-100.00", "-250.25", "-0.50", "-0.50"])
 
         let statementFile = try #require(reports(outputs, kind: "camt053").first { $0.0 == written[0] })
@@ -368,7 +374,8 @@ struct BankSimulatorTests {
         try await instance?.receive(fileName: "2.xml", contents: files[1], transport: .folder, now: fixedNow)
         instance = try restarted.simulator(config)
         // The message id is remembered across the restart.
-        let again = try await instance?.receive(fileName: "1.xml", contents: files[0], transport: .folder, now: fixedNow)
+        let again = try await instance?.receive(
+            fileName: "1.xml", contents: files[0], transport: .folder, now: fixedNow)
         #expect(again?.duplicate == true)
         for _ in 0..<3 {
             instance = try restarted.simulator(config)
@@ -394,9 +401,15 @@ struct BankSimulatorTests {
         let write = { (name: String, data: Data) in
             try data.write(to: workspace.incoming.appendingPathComponent(name))
         }
-        try write("b.xml", try pain001("MSG-FB", [Transfer(endToEndID: "E2E-FB", amount: "2.00", creditor: Accounts.creditorNL)]))
-        try write("a.xml", try pain001("MSG-FA", [Transfer(endToEndID: "E2E-FA", amount: "1.00", creditor: Accounts.creditorNL)]))
-        try write("c.xml.part", try pain001("MSG-FC", [Transfer(endToEndID: "E2E-FC", amount: "3.00", creditor: Accounts.creditorNL)]))
+        try write(
+            "b.xml",
+            try pain001("MSG-FB", [Transfer(endToEndID: "E2E-FB", amount: "2.00", creditor: Accounts.creditorNL)]))
+        try write(
+            "a.xml",
+            try pain001("MSG-FA", [Transfer(endToEndID: "E2E-FA", amount: "1.00", creditor: Accounts.creditorNL)]))
+        try write(
+            "c.xml.part",
+            try pain001("MSG-FC", [Transfer(endToEndID: "E2E-FC", amount: "3.00", creditor: Accounts.creditorNL)]))
         try write(".d.xml", Data("staged".utf8))
 
         let receipts = try await driver.pollOnce(now: fixedNow)
@@ -425,7 +438,8 @@ struct BankSimulatorTests {
         let simulator = try workspace.simulator(configuration())
         let receipt = try await simulator.receive(
             fileName: "x.xml",
-            contents: try pain001("MSG-HTTP", [Transfer(endToEndID: "E2E-H", amount: "1.00", creditor: Accounts.creditorNL)]),
+            contents: try pain001(
+                "MSG-HTTP", [Transfer(endToEndID: "E2E-H", amount: "1.00", creditor: Accounts.creditorNL)]),
             transport: .http, now: fixedNow)
         let names = try await simulator.reports()
         #expect(names.count == 2)

@@ -36,7 +36,8 @@ struct SimulatorConfigurationTests {
         #expect(configuration.seed == 20_240_304)
         #expect(configuration.bank.bic == "SIMBDEFFXXX")
         #expect(configuration.startDate == (try LocalDate(iso8601: "2024-03-04")))
-        #expect(configuration.accounts.map(\.status) == [BankSimulatorConfiguration.AccountStatus.open, .open, .closed])
+        #expect(
+            configuration.accounts.map(\.status) == [BankSimulatorConfiguration.AccountStatus.open, .open, .closed])
         #expect(configuration.accounts[1].nachaCompanyID == "1234567890")
         #expect(configuration.rejectionRatePerMille == 20)
         #expect(configuration.returnRatePerMille == 10)

@@ -36,7 +36,8 @@ func configuration(
             .init(account: Accounts.debtor, currency: "EUR", openingBalance: debtorBalance, name: "ACME GmbH"),
             .init(account: Accounts.closedAtBank, currency: "EUR", openingBalance: "0", status: .closed),
             .init(
-                account: Accounts.usd, currency: "USD", openingBalance: "5000.00", nachaCompanyID: Accounts.nachaCompany),
+                account: Accounts.usd, currency: "USD", openingBalance: "5000.00", nachaCompanyID: Accounts.nachaCompany
+            ),
         ],
         unknownCreditorAccounts: [Accounts.unknownCreditor], closedCreditorAccounts: [Accounts.closedCreditor],
         rejectionRatePerMille: rejectionPerMille, returnRatePerMille: returnPerMille,
@@ -93,7 +94,8 @@ struct Transfer {
 }
 
 func pain001(
-    _ messageID: String, _ transfers: [Transfer], version: Pain001Writer.Version = .v09, debtor: String = Accounts.debtor
+    _ messageID: String, _ transfers: [Transfer], version: Pain001Writer.Version = .v09,
+    debtor: String = Accounts.debtor
 ) throws -> Data {
     let input = Pain001Input(
         messageID: messageID, initiatingParty: .init(name: "ACME GmbH"),
