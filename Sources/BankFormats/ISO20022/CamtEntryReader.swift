@@ -38,6 +38,17 @@ enum CamtEntryReader {
         let counterparties = details.map { counterparty(in: $0, side: counterpartySide, account: account) }
         let remittances = details.map(remittance(in:))
         let additionalInfo = node.value("AddtlNtryInf")
+        var transactions: [EntryTransaction] = []
+        transactions.reserveCapacity(details.count)
+        for (index, detail) in details.enumerated() {
+            let endToEndID = detail.value("Refs", "EndToEndId")
+            transactions.append(
+                EntryTransaction(
+                    endToEndID: endToEndID?.uppercased() == "NOTPROVIDED" ? nil : endToEndID,
+                    uetr: detail.value("Refs", "UETR"),
+                    amount: transactionAmount(detail, entryDirection: direction, deviations: &deviations),
+                    counterparty: counterparties[index], remittance: remittances[index]))
+        }
 
         return Read(
             entry: StatementEntry(
@@ -50,8 +61,25 @@ enum CamtEntryReader {
                     ?? details.lazy.compactMap { transactionCode($0.child("BkTxCd")) }.first,
                 returnReason: details.lazy.compactMap(returnReason(in:)).first,
                 // Follows format-json.md: an entry is one transaction unless its details list more.
-                detailsCount: max(details.count, 1)),
+                detailsCount: max(details.count, 1), transactions: transactions),
             credit: direction == .credit, deviations: deviations)
+    }
+
+    /// A transaction's own signed amount: `TxDtls/Amt` (001.03 on) or `AmtDtls/TxAmt/Amt`, signed by the
+    /// details' `CdtDbtInd`, else the entry's. An amount that cannot be read is left out and noted: the
+    /// entry's own amount is what counts.
+    static func transactionAmount(
+        _ detail: XMLNode, entryDirection: CamtValues.Direction, deviations: inout [String]
+    ) -> ExactDecimal? {
+        guard let amountNode = detail.child("Amt") ?? detail["AmtDtls", "TxAmt", "Amt"] else { return nil }
+        do {
+            let amount = try CamtValues.amount(amountNode)
+            let direction = detail.child("CdtDbtInd") == nil ? entryDirection : try CamtValues.direction(of: detail)
+            return CamtValues.signed(amount, direction: direction)
+        } catch {
+            deviations.append("\(amountNode.path) (line \(amountNode.line)): \(error.message)")
+            return nil
+        }
     }
 
     /// `Sts` as a code (up to 001.08) or as the `Cd`/`Prtry` choice (001.09 on).

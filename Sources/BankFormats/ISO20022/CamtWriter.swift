@@ -9,7 +9,9 @@ import PayHubDomain
 /// currency's places or the amount's own extra places (the schema allows five). camt.054 has no
 /// balances, so they are left out; camt.053 requires one, so a statement without any is refused there. The entry's details are one `TxDtls` per end-to-end id (padded
 /// with `NOTPROVIDED` ones up to the entry's `details_count`, at least one), each carrying the entry's
-/// counterparty, remittance and return reason, so that ``CamtReader`` reads back the same entry.
+/// counterparty, remittance and return reason, so that ``CamtReader`` reads back the same entry. An
+/// entry with ``StatementEntry/transactions`` (a batch booking) gets one `TxDtls` per transaction instead,
+/// with its own end-to-end id, UETR, amount, parties and remittance, and the entry's return reason.
 ///
 /// What the schema cannot take (a missing message or statement id, an amount with more than five
 /// places, a date that is not `YYYY-MM-DD`, a BIC of the wrong shape…) is refused with a ``FormatError``
@@ -190,54 +192,70 @@ public enum CamtWriter {
         if let bankReference { out.leaf("AcctSvcrRef", bankReference, 4) }
         try transactionCode(entry.transactionCode, path: path + ".transaction_code", into: &out)
 
-        // The details: one TxDtls per end-to-end id, padded with NOTPROVIDED up to details_count.
-        var ids: [String] = []
-        for (index, id) in entry.endToEndIDs.enumerated() {
-            guard !id.isEmpty else {
-                throw FormatError(
-                    .invalidValue, at: path + ".end_to_end_ids[\(index)]", "end-to-end id must not be empty")
-            }
-            try CamtCheck.text(id, path + ".end_to_end_ids[\(index)]", max: 35)
-            ids.append(id)
-        }
-        while ids.count < max(entry.detailsCount, 1) { ids.append("NOTPROVIDED") }
-
         // Who is the counterparty: the debtor of a credit, the creditor of a debit; a reversal looks at
         // the original direction (as the reader does).
         let side = credit != entry.reversal ? "Dbtr" : "Cdtr"
-        let counterparty = entry.counterparty
-        let name = try CamtCheck.optionalText(counterparty?.name, path + ".counterparty.name", max: 140)
-        let partyAccount = try CamtCheck.optionalText(counterparty?.account, path + ".counterparty.account", max: 34)
-        let partyBIC = counterparty?.bic.flatMap { $0.isEmpty ? nil : $0 }
-        if let partyBIC { try CamtCheck.bic(partyBIC, path + ".counterparty.bic") }
-        var remittance: [String] = []
-        if let text = entry.remittance, !text.isEmpty {
-            try CamtCheck.text(text, path + ".remittance", max: .max)
-            guard let lines = ISOXMLText.split(text, max: 140) else {
-                throw FormatError(
-                    .invalidValue, at: path + ".remittance",
-                    "remittance cannot be cut into Ustrd lines of at most 140 characters at its spaces")
-            }
-            remittance = lines
-        }
         let returnReason = try CamtCheck.optionalText(entry.returnReason, path + ".return_reason", max: 35)
 
+        // The details: the entry's own transactions when it has them, else one TxDtls per end-to-end id,
+        // padded with NOTPROVIDED up to details_count, each with the entry's counterparty and remittance.
+        var details: [CamtDetail] = []
+        var additionalInfo: String?
+        if entry.transactions.isEmpty {
+            let shared = try CamtDetail(
+                endToEndID: nil, uetr: nil, amount: nil, counterparty: entry.counterparty, remittance: entry.remittance,
+                path: path)
+            for (index, id) in entry.endToEndIDs.enumerated() {
+                guard !id.isEmpty else {
+                    throw FormatError(
+                        .invalidValue, at: path + ".end_to_end_ids[\(index)]", "end-to-end id must not be empty")
+                }
+                try CamtCheck.text(id, path + ".end_to_end_ids[\(index)]", max: 35)
+                details.append(shared.with(endToEndID: id))
+            }
+            while details.count < max(entry.detailsCount, 1) { details.append(shared) }
+        } else {
+            for (index, transaction) in entry.transactions.enumerated() {
+                let transactionPath = path + ".transactions[\(index)]"
+                details.append(
+                    try CamtDetail(
+                        endToEndID: transaction.endToEndID, uetr: transaction.uetr, amount: transaction.amount,
+                        counterparty: transaction.counterparty, remittance: transaction.remittance,
+                        path: transactionPath))
+            }
+            // The entry's own description when its transactions do not give it (a batch whose
+            // remittances differ), where CamtReader looks for it.
+            var distinct: [String] = []
+            for case let text? in entry.transactions.map(\.remittance) where !distinct.contains(text) {
+                distinct.append(text)
+            }
+            if let remittance = entry.remittance, !remittance.isEmpty, distinct != [remittance] {
+                try CamtCheck.text(remittance, path + ".remittance", max: 500)
+                additionalInfo = remittance
+            }
+        }
+
         out.open("NtryDtls", 4)
-        for id in ids {
+        for detail in details {
             out.open("TxDtls", 5)
             out.open("Refs", 6)
-            out.leaf("EndToEndId", id, 7)
+            out.leaf("EndToEndId", detail.endToEndID ?? "NOTPROVIDED", 7)
+            if let uetr = detail.uetr { out.leaf("UETR", uetr, 7) }
             out.close("Refs", 6)
-            if name != nil || partyAccount != nil {
+            if let amount = detail.amount {
+                try self.amount(amount, currency: currency, path: detail.path + ".amount", level: 6, into: &out)
+                out.leaf("CdtDbtInd", amount.isNegative ? "DBIT" : "CRDT", 6)
+            }
+            if detail.name != nil || detail.account != nil {
                 out.open("RltdPties", 6)
-                if let name {
+                if let name = detail.name {
                     out.open(side, 7)
                     out.open("Pty", 8)
                     out.leaf("Nm", name, 9)
                     out.close("Pty", 8)
                     out.close(side, 7)
                 }
-                if let partyAccount {
+                if let partyAccount = detail.account {
                     out.open(side + "Acct", 7)
                     out.open("Id", 8)
                     if CamtCheck.isIBAN(partyAccount) {
@@ -252,7 +270,7 @@ public enum CamtWriter {
                 }
                 out.close("RltdPties", 6)
             }
-            if let partyBIC {
+            if let partyBIC = detail.bic {
                 out.open("RltdAgts", 6)
                 out.open(side + "Agt", 7)
                 out.open("FinInstnId", 8)
@@ -261,9 +279,9 @@ public enum CamtWriter {
                 out.close(side + "Agt", 7)
                 out.close("RltdAgts", 6)
             }
-            if !remittance.isEmpty {
+            if !detail.remittance.isEmpty {
                 out.open("RmtInf", 6)
-                for line in remittance { out.leaf("Ustrd", line, 7) }
+                for line in detail.remittance { out.leaf("Ustrd", line, 7) }
                 out.close("RmtInf", 6)
             }
             if let returnReason {
@@ -276,6 +294,7 @@ public enum CamtWriter {
             out.close("TxDtls", 5)
         }
         out.close("NtryDtls", 4)
+        if let additionalInfo { out.leaf("AddtlNtryInf", additionalInfo, 4) }
         out.close("Ntry", 3)
     }
 
@@ -323,6 +342,52 @@ public enum CamtWriter {
             throw FormatError(.invalidValue, at: path, "amount \(value) has more than 18 digits")
         }
         out.leaf("Amt", text, level, attributes: " Ccy=\"\(currency.code)\"")
+    }
+}
+
+/// One `TxDtls` as ``CamtWriter`` writes it, its texts checked against the schema.
+struct CamtDetail {
+    var endToEndID: String?
+    var uetr: String?
+    var amount: ExactDecimal?
+    var name: String?
+    var account: String?
+    var bic: String?
+    /// `Ustrd` lines of at most 140 characters.
+    var remittance: [String]
+    /// Where the detail came from, for errors (`statements[0].entries[1].transactions[2]`).
+    var path: String
+
+    init(
+        endToEndID: String?, uetr: String?, amount: ExactDecimal?, counterparty: Counterparty?, remittance: String?,
+        path: String
+    ) throws(FormatError) {
+        self.endToEndID = try CamtCheck.optionalText(endToEndID, path + ".end_to_end_id", max: 35)
+        // The schema takes only a lowercase UUID v4; a bank's other UUIDs are references, not worth
+        // refusing a whole statement for, so they are left out.
+        if let uetr = uetr?.lowercased(), Pain001Writer.isUETR(uetr) { self.uetr = uetr }
+        self.amount = amount
+        name = try CamtCheck.optionalText(counterparty?.name, path + ".counterparty.name", max: 140)
+        account = try CamtCheck.optionalText(counterparty?.account, path + ".counterparty.account", max: 34)
+        bic = counterparty?.bic.flatMap { $0.isEmpty ? nil : $0 }
+        if let bic { try CamtCheck.bic(bic, path + ".counterparty.bic") }
+        self.remittance = []
+        if let text = remittance, !text.isEmpty {
+            try CamtCheck.text(text, path + ".remittance", max: .max)
+            guard let lines = ISOXMLText.split(text, max: 140) else {
+                throw FormatError(
+                    .invalidValue, at: path + ".remittance",
+                    "remittance cannot be cut into Ustrd lines of at most 140 characters at its spaces")
+            }
+            self.remittance = lines
+        }
+        self.path = path
+    }
+
+    func with(endToEndID: String) -> CamtDetail {
+        var copy = self
+        copy.endToEndID = endToEndID
+        return copy
     }
 }
 

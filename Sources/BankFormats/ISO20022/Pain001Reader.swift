@@ -130,7 +130,8 @@ private struct PaymentReader {
             country: node.value("Cdtr", "PstlAdr", "Ctry"))
         return InitiationTransaction(
             endToEndID: node.value("PmtId", "EndToEndId"), instructionID: node.value("PmtId", "InstrId"),
-            amount: amount, currency: currency, creditor: creditor, remittance: Self.remittance(in: node))
+            uetr: node.value("PmtId", "UETR"), amount: amount, currency: currency, creditor: creditor,
+            remittance: Self.remittance(in: node))
     }
 
     /// `FinInstnId/BICFI` (001.04 on) or `FinInstnId/BIC` (001.03) of an agent.

@@ -89,7 +89,8 @@ public enum Pain002Reader {
 
         return PaymentStatusReport(
             format: format, messageID: header?.value("MsgId"), createdAt: header?.value("CreDtTm"),
-            originalMessageID: group?.value("OrgnlMsgId"), groupStatus: groupStatus, payments: payments,
+            originalMessageID: group?.value("OrgnlMsgId"), originalMessageName: group?.value("OrgnlMsgNmId"),
+            groupStatus: groupStatus, payments: payments,
             warnings: warnings)
     }
 

@@ -19,7 +19,7 @@ import PayHubDomain
 /// Output is deterministic, UTF-8, indented by two spaces.
 public enum Pain002Writer {
     public static let namespace = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.10"
-    /// `OrgnlMsgNmId`: PayHub answers the pain.001.001.09 it writes.
+    /// `OrgnlMsgNmId` when the report does not name one: PayHub answers the pain.001.001.09 it writes.
     public static let originalMessageName = "pain.001.001.09"
 
     public static func write(_ report: PaymentStatusReport, createdAt: String) throws(FormatError) -> Data {
@@ -31,6 +31,9 @@ public enum Pain002Writer {
                 "creation time must be an ISO 8601 date and time such as 2024-01-02T10:00:00Z")
         }
         let originalID = try P002Check.id(report.originalMessageID, "original_message_id", required: true)!
+        let originalName =
+            try P002Check.id(report.originalMessageName, "original_message_name", required: false)
+            ?? originalMessageName
         let groupStatus = try P002Check.status(report.groupStatus, "group_status")
 
         var payments = report.payments
@@ -52,7 +55,7 @@ public enum Pain002Writer {
         out.close("GrpHdr", 2)
         out.open("OrgnlGrpInfAndSts", 2)
         out.leaf("OrgnlMsgId", originalID, 3)
-        out.leaf("OrgnlMsgNmId", originalMessageName, 3)
+        out.leaf("OrgnlMsgNmId", originalName, 3)
         if let groupStatus { out.leaf("GrpSts", groupStatus, 3) }
         for (index, line) in groupReasons.enumerated() {
             try reason(line, path: "payments[0].transactions[\(index)]", level: 3, required: true, into: &out)

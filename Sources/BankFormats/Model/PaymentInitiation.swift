@@ -69,17 +69,20 @@ public struct InitiationParty: Sendable, Hashable {
 public struct InitiationTransaction: Sendable, Hashable {
     public var endToEndID: String?
     public var instructionID: String?
+    /// The SWIFT gpi Unique End-to-end Transaction Reference (`PmtId/UETR`, pain.001.001.09 on), as written.
+    public var uetr: String?
     public var amount: ExactDecimal
     public var currency: String?
     public var creditor: InitiationParty
     public var remittance: String?
 
     public init(
-        endToEndID: String? = nil, instructionID: String? = nil, amount: ExactDecimal, currency: String? = nil,
-        creditor: InitiationParty = InitiationParty(), remittance: String? = nil
+        endToEndID: String? = nil, instructionID: String? = nil, uetr: String? = nil, amount: ExactDecimal,
+        currency: String? = nil, creditor: InitiationParty = InitiationParty(), remittance: String? = nil
     ) {
         self.endToEndID = endToEndID
         self.instructionID = instructionID
+        self.uetr = uetr
         self.amount = amount
         self.currency = currency
         self.creditor = creditor

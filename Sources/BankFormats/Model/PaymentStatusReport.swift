@@ -5,6 +5,9 @@ public struct PaymentStatusReport: Sendable, Hashable {
     public var messageID: String?
     public var createdAt: String?
     public var originalMessageID: String?
+    /// `OrgnlMsgNmId`: the kind of message answered (`pain.001.001.03`…); the writer puts
+    /// ``Pain002Writer/originalMessageName`` when it is nil.
+    public var originalMessageName: String?
     /// `ACCP`, `ACSC`, `PART`, `RJCT`… as the bank sends it.
     public var groupStatus: String?
     public var payments: [PaymentStatus]
@@ -12,12 +15,14 @@ public struct PaymentStatusReport: Sendable, Hashable {
 
     public init(
         format: String, messageID: String? = nil, createdAt: String? = nil, originalMessageID: String? = nil,
-        groupStatus: String? = nil, payments: [PaymentStatus] = [], warnings: [FormatWarning] = []
+        originalMessageName: String? = nil, groupStatus: String? = nil, payments: [PaymentStatus] = [],
+        warnings: [FormatWarning] = []
     ) {
         self.format = format
         self.messageID = messageID
         self.createdAt = createdAt
         self.originalMessageID = originalMessageID
+        self.originalMessageName = originalMessageName
         self.groupStatus = groupStatus
         self.payments = payments
         self.warnings = warnings

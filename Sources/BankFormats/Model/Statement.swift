@@ -146,12 +146,20 @@ public struct StatementEntry: Sendable, Hashable {
     public var transactionCode: String?
     public var returnReason: String?
     public var detailsCount: Int
+    /// The entry's transactions one by one (camt `NtryDtls/TxDtls`), as the file gives them: a batch
+    /// entry has one per payment it books, each with its own references and amount. Only the camt reader
+    /// fills them; the other formats have no such details. Given to ``CamtWriter``, they are written one
+    /// `TxDtls` each, in place of ``endToEndIDs`` and ``detailsCount``, each with only its own parties and
+    /// remittance; the entry's ``remittance`` then becomes `AddtlNtryInf` when the transactions do not
+    /// all give it.
+    public var transactions: [EntryTransaction]
 
     public init(
         amount: ExactDecimal, currency: String? = nil, bookingDate: String? = nil, valueDate: String? = nil,
         status: EntryStatus = .booked, reversal: Bool = false, bankReference: String? = nil,
         customerReference: String? = nil, endToEndIDs: [String] = [], counterparty: Counterparty? = nil,
-        remittance: String? = nil, transactionCode: String? = nil, returnReason: String? = nil, detailsCount: Int = 1
+        remittance: String? = nil, transactionCode: String? = nil, returnReason: String? = nil, detailsCount: Int = 1,
+        transactions: [EntryTransaction] = []
     ) {
         self.amount = amount
         self.currency = currency
@@ -167,6 +175,34 @@ public struct StatementEntry: Sendable, Hashable {
         self.transactionCode = transactionCode
         self.returnReason = returnReason
         self.detailsCount = detailsCount
+        self.transactions = transactions
+    }
+}
+
+/// One transaction of a statement entry (camt `TxDtls`).
+public struct EntryTransaction: Sendable, Hashable {
+    /// Nil when the bank gives none (or `NOTPROVIDED`).
+    public var endToEndID: String?
+    /// The SWIFT gpi Unique End-to-end Transaction Reference (`Refs/UETR`). ``CamtWriter`` writes it in
+    /// lowercase, and leaves out a value the schema cannot take (not a UUID v4).
+    public var uetr: String?
+    /// This transaction's own amount, signed like the entry's (money leaving the account is negative);
+    /// nil when the details give none (a single-transaction entry usually does not).
+    public var amount: ExactDecimal?
+    /// Nil when the details name nobody.
+    public var counterparty: Counterparty?
+    /// Nil when the details have none.
+    public var remittance: String?
+
+    public init(
+        endToEndID: String? = nil, uetr: String? = nil, amount: ExactDecimal? = nil, counterparty: Counterparty? = nil,
+        remittance: String? = nil
+    ) {
+        self.endToEndID = endToEndID
+        self.uetr = uetr
+        self.amount = amount
+        self.counterparty = counterparty
+        self.remittance = remittance
     }
 }
 
