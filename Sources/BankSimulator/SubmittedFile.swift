@@ -57,6 +57,8 @@ struct SubmissionRefusal: Error, Sendable {
 enum SubmissionFormat: Sendable, CaseIterable {
     case pain001
     case nacha
+    /// China Merchants Bank's batch-payment file (docs/formats/china-batch-payment.md).
+    case chinaBatch
 
     /// By the first bytes: XML is a pain.001; a NACHA file opens with its file header, record type `1`
     /// and priority code `01`.
@@ -65,6 +67,14 @@ enum SubmissionFormat: Sendable, CaseIterable {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         if bytes.first == UInt8(ascii: "<") { return .pain001 }
         if bytes.starts(with: Array("101".utf8)) { return .nacha }
+        // The China batch file's summary line: fields separated by `|`, the fourth the currency code `10`.
+        let firstLine = bytes.prefix { $0 != 0x0A && $0 != 0x0D }
+        let fields = firstLine.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+        if fields.count == ChinaBatchPaymentLayout.summaryFieldCount,
+            Array(fields[3]) == Array(ChinaBatchPaymentLayout.currencyCodeCNY.utf8)
+        {
+            return .chinaBatch
+        }
         return nil
     }
 
@@ -72,9 +82,11 @@ enum SubmissionFormat: Sendable, CaseIterable {
         switch detect(data) {
         case .pain001: try readPain001(data)
         case .nacha: try readNACHA(data)
+        case .chinaBatch: try readChinaBatch(data)
         case nil:
             throw SubmissionRefusal(
-                messageID: nil, format: nil, reason: "FF01", detail: "unknown_format: neither pain.001 nor NACHA")
+                messageID: nil, format: nil, reason: "FF01",
+                detail: "unknown_format: neither pain.001, NACHA nor a China batch file")
         }
     }
 
@@ -167,9 +179,21 @@ enum SubmissionFormat: Sendable, CaseIterable {
             for entry in batch.entries {
                 let identification = entry.individualIdentification.trimmingCharacters(in: .whitespaces)
                 let trace = batch.originatingDFI + String(format: "%07d", entry.traceSequenceNumber)
+                // An originator whose reference is longer than the 15 characters of the identification
+                // number (PayHub's end-to-end ids) leads the addenda with it and ends the identification
+                // with its tail; the longer reference is the one to report back.
+                let addendaReference = entry.addenda?.paymentRelatedInformation.split(separator: " ").first.map(String.init)
+                let endToEndID =
+                    if let addendaReference, !identification.isEmpty, addendaReference.count <= 35,
+                        addendaReference.hasSuffix(identification)
+                    {
+                        addendaReference
+                    } else {
+                        identification.isEmpty ? trace : identification
+                    }
                 transactions.append(
                     SubmittedTransaction(
-                        endToEndID: identification.isEmpty ? trace : identification, uetr: nil,
+                        endToEndID: endToEndID, uetr: nil,
                         amount: ExactDecimal(entry.amount), currency: entry.amount.currency.code,
                         creditorName: entry.individualName.isEmpty ? nil : entry.individualName,
                         creditorAccount: entry.accountNumber.trimmingCharacters(in: .whitespaces),
@@ -188,5 +212,31 @@ enum SubmissionFormat: Sendable, CaseIterable {
                 messageID: messageID, format: "nacha", reason: "FF01", detail: "missing_field at batch")
         }
         return SubmittedFile(format: "nacha", messageID: messageID, blocks: blocks)
+    }
+
+    static func readChinaBatch(_ data: Data) throws(SubmissionRefusal) -> SubmittedFile {
+        let file: ChinaBatchPaymentFile
+        do {
+            file = try ChinaBatchPaymentReader.read(data)
+        } catch {
+            let first = error.errors.first
+            throw SubmissionRefusal(
+                messageID: nil, format: "cmb-batch", reason: "FF01",
+                detail: (first?.code ?? "invalid_file") + (first.map { " at \($0.path)" } ?? ""))
+        }
+        let transactions = file.records.map { record in
+            SubmittedTransaction(
+                endToEndID: record.endToEndID, uetr: nil, amount: ExactDecimal(record.amount),
+                currency: record.amount.currency.code, creditorName: record.payeeName,
+                creditorAccount: record.payeeAccount, creditorBIC: nil, remittance: record.remark)
+        }
+        return SubmittedFile(
+            format: "cmb-batch", messageID: file.batchID,
+            blocks: [
+                SubmittedBlock(
+                    id: file.batchID, debtorAccount: file.payerAccount, nachaCompanyID: nil,
+                    requestedExecutionDate: file.executionDate, transactionCode: "PMNT-ICDT-DMCT",
+                    transactions: transactions)
+            ])
     }
 }

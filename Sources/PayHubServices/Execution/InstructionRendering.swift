@@ -189,8 +189,10 @@ public struct InstructionRenderer: Sendable {
             }
             return ChinaBatchPaymentFile.Record(
                 sequenceNumber: index + 1, endToEndID: payment.endToEndID, payeeAccount: creditor.accountNumber.value,
+                // PayHub keeps no branch address; the branch name (工商银行苏州分行) names its city, which is
+                // what the address field is checked against.
                 payeeName: creditor.holderName, payeeBankCode: code, payeeBankName: creditor.bankName ?? "",
-                payeeBankAddress: "", amount: payment.amount, settlement: .normal, purpose: "货款", remark: remittance)
+                payeeBankAddress: creditor.bankName ?? "", amount: payment.amount, settlement: .normal, purpose: "货款", remark: remittance)
         }
         try problems.throwIfAny()
         return try ChinaBatchPaymentWriter.write(
