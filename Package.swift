@@ -120,8 +120,10 @@ let package = Package(
         .target(
             name: "PayHubServer",
             dependencies: [
-                "BankSimulator", "PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres", "PayHubServices",
-                "PayHubWeb",
+                "BankConnectivity", "BankSimulator", "PayHubDomain", "PayHubStorage", "PayHubSQLite", "PayHubPostgres",
+                "PayHubServices", "PayHubWeb",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // The bank simulator's HTTPS front, so the bank-API connector is tested over real TLS.
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -135,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "payhub",
             dependencies: [
-                "BankFormats", "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubServer", "PayHubWeb",
+                "BankConnectivity", "BankFormats", "BankSimulator", "PayHubDomain", "PayHubStorage", "PayHubServices", "PayHubServer", "PayHubWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

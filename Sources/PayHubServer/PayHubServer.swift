@@ -23,12 +23,15 @@ public struct ServerConfiguration: Sendable {
     public var outbox: String?
     /// A folder of the company's own result-file layouts.
     public var layoutsFolder: String?
+    /// The execution settings file (bank connections, cut-offs); without it nothing is sent to a bank.
+    public var executionSettingsFile: String?
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: DatabaseLocation.defaultSQLitePath),
         keyFile: String? = nil, seedDemo: Bool = false, profilesFolder: String? = nil, inbox: String? = nil,
-        outbox: String? = nil, layoutsFolder: String? = nil
+        outbox: String? = nil, layoutsFolder: String? = nil, executionSettingsFile: String? = nil
     ) {
+        self.executionSettingsFile = executionSettingsFile
         self.hostname = hostname
         self.port = port
         self.database = database
@@ -67,6 +70,9 @@ public enum PayHubServer {
             workers.append(
                 ResultFileWriter(store: store, outbox: URL(fileURLWithPath: outbox), layouts: layouts, logger: logger))
         }
+        if let path = configuration.executionSettingsFile {
+            workers.append(try executionWorker(settingsFile: path, hub: hub, logger: logger))
+        }
         var app = Application(
             router: api.router(),
             configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "PayHub"),
@@ -83,6 +89,31 @@ public enum PayHubServer {
             }
         }
         return app
+    }
+
+    /// The worker that plans, sends and collects, configured by the execution settings file.
+    static func executionWorker(settingsFile path: String, hub: PaymentHub, logger: Logger) throws -> ExecutionWorker {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ValidationFailure([
+                FieldError(path: "bank_connections", code: "unreadable", message: "the execution settings file cannot be read")
+            ])
+        }
+        let file = try ExecutionSettingsFile.read(data)
+        let connections = try file.makeConnections(logger: logger)
+        let planner = ExecutionPlanner(
+            hub: hub, calendars: try BusinessCalendars.load(),
+            limits: try BatchLimits(transactionsPerFileMax: file.transactionsPerFileMax, bytesPerFileMax: 256 * 1024 * 1024),
+            cutOffs: file.cutOffs)
+        var settings = ExecutionWorker.Settings()
+        settings.interval = file.interval
+        settings.lease = TimeInterval(file.leaseSeconds)
+        logger.info(
+            "execution configured",
+            metadata: ["connections": "\(connections.all.map { "\($0.name) (\($0.connector.transport))" }.joined(separator: ", "))"])
+        return ExecutionWorker(hub: hub, planner: planner, connections: connections, settings: settings, logger: logger)
     }
 
     /// Runs the server until SIGTERM or SIGINT, then shuts every service down gracefully.

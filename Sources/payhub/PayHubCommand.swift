@@ -15,7 +15,7 @@ struct PayHubCommand: AsyncParsableCommand {
             Serve.self, Migrate.self, Demo.self, UserCommand.self, APIKeyCommand.self, AuditCommand.self,
             FormatCommand.self, ImportCommand.self, WebhookCommand.self, EventsCommand.self, BankAccountCommand.self,
             PolicyCommand.self, FXCommand.self, ApprovalsCommand.self, PaymentCommand.self, DelegationCommand.self,
-            SanctionsCommand.self,
+            SanctionsCommand.self, BankSimCommand.self,
         ])
 }
 
@@ -79,6 +79,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Watched folder for ERP files, <inbox>/<profile>/<entity id>/ (env PAYHUB_INBOX).") var inbox: String?
     @Option(help: "Folder for result files to ERPs, <outbox>/<source>/ (env PAYHUB_OUTBOX).") var outbox: String?
     @Option(help: "Folder of your own result-file layouts (env PAYHUB_RESULT_LAYOUTS).") var resultLayouts: String?
+    @Option(
+        help: "Execution settings: bank connections and cut-offs, JSON (env PAYHUB_BANK_CONNECTIONS; docs/execution.md).")
+    var bankConnections: String?
     @Option(help: "Log format: json or text.") var logFormat: LogFormat = .json
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
@@ -93,7 +96,8 @@ struct Serve: AsyncParsableCommand {
             hostname: hostname ?? environment["PAYHUB_HOSTNAME"] ?? "127.0.0.1", port: port,
             database: database.location, keyFile: database.resolvedKeyFile, seedDemo: demo,
             profilesFolder: profiles ?? environment["PAYHUB_PROFILES"], inbox: inbox ?? environment["PAYHUB_INBOX"],
-            outbox: outbox ?? environment["PAYHUB_OUTBOX"], layoutsFolder: resultLayouts ?? environment["PAYHUB_RESULT_LAYOUTS"])
+            outbox: outbox ?? environment["PAYHUB_OUTBOX"], layoutsFolder: resultLayouts ?? environment["PAYHUB_RESULT_LAYOUTS"],
+            executionSettingsFile: bankConnections ?? environment["PAYHUB_BANK_CONNECTIONS"])
         try await PayHubServer.run(configuration, logger: logger)
     }
 }

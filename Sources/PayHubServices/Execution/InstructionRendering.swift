@@ -130,6 +130,12 @@ public struct InstructionRenderer: Sendable {
             input, version: .v09, createdAt: Self.isoTimestamp(instruction.createdAt), transliterate: true)
     }
 
+    /// The company id a bank assigns its ACH originator. Until one is configured per account, a stable
+    /// value derived from the entity (1 and nine characters of its id), which the bank's onboarding replaces.
+    public static func nachaCompanyID(for entity: ID<LegalEntity>) -> String {
+        "1" + String(entity.rawValue.suffix(9)).uppercased()
+    }
+
     func nacha(_ instruction: StoredInstruction, _ parts: Parts) throws -> Data {
         guard let odfi = parts.debtorAccount.routingNumber else {
             throw ValidationFailure([
@@ -138,9 +144,7 @@ public struct InstructionRenderer: Sendable {
                     message: "a US ACH file needs the routing number of the paying account's bank")
             ])
         }
-        // The company id a bank assigns its originator; until one is configured per account, a stable
-        // value derived from the entity (1 + nine characters), which the bank's onboarding replaces.
-        let companyID = "1" + String(parts.entity.id.rawValue.suffix(9)).uppercased()
+        let companyID = Self.nachaCompanyID(for: parts.entity.id)
         let entries = try parts.payments.enumerated().map { index, item in
             let (_, payment, creditor, _, remittance) = item
             guard let rdfi = creditor.routingNumber else {
