@@ -4,11 +4,14 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOSSL
+import PayHubDomain
 import PayHubStorage
 import ServiceLifecycle
+import UnixSignals
 
 /// What `payhub bank-sim` runs: the simulator, the folders it takes files from, its HTTPS API, and a clock
 /// that ends its days.
@@ -121,7 +124,8 @@ struct SimulatorDrivers: Service {
                     dayStarted = ContinuousClock.now
                     do {
                         let written = try await simulator.closeDay(now: Date())
-                        logger.info("day closed", metadata: ["today": "\(await simulator.today)", "reports": "\(written.count)"])
+                        let today = await simulator.today
+                        logger.info("day closed", metadata: ["today": "\(today)", "reports": "\(written.count)"])
                     } catch {
                         logger.error("closing the day failed", metadata: ["error": "\(error)"])
                     }
@@ -158,8 +162,8 @@ struct SimulatorHTTPFront: Sendable {
                     messageID: messageID, fileName: receipt.fileName, status: "received", receivedAt: ""), .ok)
         }
         router.get("/api/v1/reports") { request, _ in
-            let limit = min(max(Int(request.uri.queryParameters.get("limit") ?? "") ?? 1_000, 1), 1_000)
-            let after = request.uri.queryParameters.get("after").map(String.init)
+            let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int(String($0)) } ?? 1_000, 1), 1_000)
+            let after: String? = request.uri.queryParameters.get("after").map { String($0) }
             let names = try await simulator.reports().filter { after == nil || $0 > after! }
             let page = names.prefix(limit)
             var data: [BankAPIMessages.ReportSummary] = []
@@ -190,7 +194,8 @@ struct SimulatorHTTPFront: Sendable {
         }
         router.post("/api/v1/simulation/close_day") { _, _ in
             let written = try await simulator.closeDay(now: Date())
-            return try Self.json(["today": await simulator.today.iso8601, "reports": written.joined(separator: ",")], .ok)
+            let today = await simulator.today
+            return try Self.json(["today": today.iso8601, "reports": written.joined(separator: ",")], .ok)
         }
         return router
     }
@@ -199,7 +204,8 @@ struct SimulatorHTTPFront: Sendable {
         guard let key = request.headers[.idempotencyKey], !key.isEmpty, key.count <= 255 else {
             return try Self.problem(.badRequest, "idempotency_key_missing", "send the message id as Idempotency-Key")
         }
-        let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
+        let buffer = try await request.body.collect(upTo: 64 * 1024 * 1024)
+        let body = Data(buffer.readableBytesView)
         guard let submission = try? JSONDecoder().decode(BankAPIMessages.InstructionSubmission.self, from: body),
             let contents = Data(base64Encoded: submission.contentBase64)
         else {
@@ -237,7 +243,7 @@ struct SimulatorHTTPFront: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
     static func problem(_ status: HTTPResponse.Status, _ code: String, _ detail: String) throws -> Response {
@@ -247,7 +253,7 @@ struct SimulatorHTTPFront: Sendable {
             BankAPIMessages.Problem(type: "/problems/\(code)", title: status.reasonPhrase, status: status.code, detail: detail))
         return Response(
             status: status, headers: [.contentType: "application/problem+json"],
-            body: .init(byteBuffer: ByteBuffer(data: body)))
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 

@@ -1,3 +1,4 @@
+import BankConnectivity
 import Foundation
 import Hummingbird
 import Logging

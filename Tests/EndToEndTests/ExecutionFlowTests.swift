@@ -19,13 +19,14 @@ struct ExecutionFlowTests {
         // Pending demo payments are approved by people, through the policy, as the flow begins.
         try approvePending(world)
         try world.configureBank(rejectionPerMille: 150, returnPerMille: 150)
+        let listed = try world.run(["payment", "list", "--state", "approved", "--json"]).output
+        let approvedAtStart = Set(
+            (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]] ?? [])
+                .compactMap { $0["end_to_end_id"] as? String })
+        #expect(approvedAtStart.count >= 46, "40 loaded, 2 approved by the demo, 4 approved above")
         try await TransportSetup.start(transport, in: world)
         try world.startServer()
         try await waitUntilHealthy("http://127.0.0.1:\(world.port)/healthz")
-
-        let before = try await world.paymentStates()
-        let approvedAtStart = Set(before.filter { $0.value == "approved" }.keys)
-        #expect(approvedAtStart.count >= 40)
 
         // Every approved payment reached the bank exactly once and PayHub agrees with what the bank did,
         // returns (which come a simulated day later) included.
@@ -40,6 +41,7 @@ struct ExecutionFlowTests {
         #expect(Set(outcomes.receipts.keys) == approvedAtStart, "only approved payments were sent")
         let states = try await world.paymentStates()
         let finals = Dictionary(grouping: approvedAtStart, by: { states[$0] ?? "?" }).mapValues(\.count)
+        print("execution e2e \(transport): \(finals), bank received \(outcomes.receipts.count)")
         #expect(finals["settled", default: 0] > 0 && finals["failed", default: 0] > 0 && finals["returned", default: 0] > 0, "\(finals)")
         let received = try world.bankLog().filter { $0["event"] as? String == "received" }
         #expect(received.allSatisfy { $0["transport"] as? String == TransportSetup.simulatorTransport(transport) })
