@@ -193,8 +193,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            // Depends on the executable so `swift test` always builds the binary these tests run.
-            dependencies: ["payhub"],
+            // Depends on the executable so `swift test` always builds the binary these tests run; on
+            // PayHubTesting for the OpenSSH server on loopback the SFTP transport is tested against.
+            dependencies: ["payhub", "PayHubTesting"],
             swiftSettings: strictSettings
         ),
     ]

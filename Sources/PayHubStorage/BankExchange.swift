@@ -371,3 +371,40 @@ public struct JobClaim: Sendable, Hashable {
         self.lease = lease
     }
 }
+
+extension SQLTransactionRunner {
+    /// Stores payables with one payment each and records the payments approved (`draft →
+    /// pending_approval → approved`, each move audited with `reason`), all in one transaction: the load
+    /// generator's fast path, so a load test of execution does not spend its time in four transactions
+    /// per payment first.
+    public func createApprovedPayments(_ pairs: [(Payable, Payment)], reason: String, context: AuditContext) async throws {
+        guard !pairs.isEmpty else { return }
+        let records = self.records
+        try await writeTransaction { session in
+            var entries: [AuditEntry] = []
+            entries.reserveCapacity(pairs.count * 4)
+            for (payable, payment) in pairs {
+                try session.run(records.insert(payable, updatedAt: context.occurredAt))
+                entries.append(AuditEntry.created(payable))
+                for query in records.insert(payment) { try session.run(query) }
+                guard
+                    try session.run(records.movePayables(payment.payableIDs, from: .open, to: .inPayment, at: context.occurredAt))
+                        == payment.payableIDs.count
+                else { throw StorageError(.payableNotOpen, target: "payable") }
+                var created = AuditEntry.created(payment)
+                created.events += try session.rows(records.payables(payment.payableIDs)).map {
+                    EventDraft.payableMoved(try records.payable(from: $0), from: .open)
+                }
+                entries.append(created)
+                var current = payment
+                for target in [PaymentState.pendingApproval, .approved] {
+                    entries.append(
+                        try Self.move(current, to: target, reason: reason, details: [:], in: session, records: records, at: context.occurredAt))
+                    current = try current.transitioned(to: target)
+                }
+            }
+            var chain = try ChainAppender(locking: session)
+            try chain.append(entries, context: context, records: records, in: session)
+        }
+    }
+}

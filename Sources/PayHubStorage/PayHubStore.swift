@@ -149,6 +149,7 @@ public protocol PayHubStore: Sendable {
     ) async throws -> HandoverStart
     func completeHandover(_ instructionID: ID<StoredInstruction>, claim: JobClaim, context: AuditContext) async throws
     func payments(endToEndIDs: [String]) async throws -> [String: Payment]
+    func createApprovedPayments(_ pairs: [(Payable, Payment)], reason: String, context: AuditContext) async throws
     func bankFileReceived(sha256: String) async throws -> Bool
     func applyBankFile(
         _ file: ReceivedBankFile, moves: [BankPaymentMove],

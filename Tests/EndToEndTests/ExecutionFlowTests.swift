@@ -1,4 +1,5 @@
 import Foundation
+import PayHubTesting
 import Testing
 
 /// The whole way of a payment, between real processes: demo payables approved, planned into files,
@@ -11,7 +12,7 @@ struct ExecutionFlowTests {
         var testDescription: String { rawValue }
     }
 
-    @Test("approved payments reach the bank once, and PayHub's states match the bank's log", arguments: [Transport.folder])
+    @Test("approved payments reach the bank once, and PayHub's states match the bank's log", arguments: Transport.allCases)
     func flow(transport: Transport) async throws {
         let world = try ExecutionWorld()
         defer { world.remove() }
@@ -80,8 +81,68 @@ enum TransportSetup {
             let inbox = world.path("h2h/from-bank")
             try world.startBank(["--drop", "folder:\(outbox)", "--day-length-seconds", "3"], reports: inbox)
             try world.connect(#"{"transport": "folder", "folder": {"outbox": "\#(outbox)", "inbox": "\#(inbox)"}}"#)
-        case .sftp, .api:
-            throw TestFailure("\(transport) is set up in the connectors' integration")
+        case .sftp:
+            // A real OpenSSH server on loopback; the bank takes files from the upload folder sshd writes
+            // into, and leaves its reports in the download folder PayHub fetches from.
+            let server = try await TestSSHServer.start()
+            world.onRemove.append { server.stop() }
+            let upload = world.path("sftp/upload")
+            let download = world.path("sftp/download")
+            for folder in [upload, download] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            try world.startBank(["--drop", "sftp:\(upload)", "--day-length-seconds", "3"], reports: download)
+            try world.connect(
+                #"""
+                {"transport": "sftp", "sftp": {"host": "127.0.0.1", "port": \#(server.port), "user": "\#(server.user)",
+                 "identity_file": "\#(server.identityFile)", "known_hosts_file": "\#(server.knownHostsFile)",
+                 "outbox": "\#(upload)", "inbox": "\#(download)"}}
+                """#)
+        case .api:
+            // The bank's HTTPS API with a certificate of its own, which PayHub trusts by a CA file.
+            try run(
+                "/usr/bin/openssl",
+                ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", world.path("bank-key.pem"), "-out",
+                 world.path("bank-cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+            try Data("sim-token-\(UUID().uuidString)".utf8).write(to: URL(fileURLWithPath: world.path("bank.token")))
+            let port = try freePort()
+            try world.startBank(
+                ["--http-port", String(port), "--token-file", world.path("bank.token"), "--tls-certificate",
+                 world.path("bank-cert.pem"), "--tls-key", world.path("bank-key.pem"), "--day-length-seconds", "3"],
+                reports: world.path("bank-reports"))
+            try await waitForListener(port)
+            try world.connect(
+                #"""
+                {"transport": "api", "api": {"base_url": "https://127.0.0.1:\#(port)", "bearer_token_file": "\#(world.path("bank.token"))",
+                 "ca_certificate_file": "\#(world.path("bank-cert.pem"))", "trust_system_roots": false}}
+                """#)
         }
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("\(executable) exited \(process.terminationStatus)") }
+    }
+
+    /// Waits until something accepts TCP connections on the loopback port.
+    static func waitForListener(_ port: Int) async throws {
+        for _ in 0..<100 {
+            let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(socket)
+            if connected == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("nothing listens on port \(port)")
     }
 }

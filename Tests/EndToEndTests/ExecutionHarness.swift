@@ -148,11 +148,13 @@ final class ExecutionWorld: @unchecked Sendable {
     }
 
     /// Waits until `done` holds, polling; fails with `what` and the servers' last log lines otherwise.
-    func wait(_ what: String, seconds: Double = 60, until done: () async throws -> Bool) async throws {
+    func wait(
+        _ what: String, seconds: Double = 60, every interval: Duration = .milliseconds(200), until done: () async throws -> Bool
+    ) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if (try? await done()) == true { return }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: interval)
         }
         let log = (try? String(contentsOfFile: path("serve.log"), encoding: .utf8)) ?? ""
         let bank = (try? String(contentsOfFile: path("bank-sim.log"), encoding: .utf8)) ?? ""

@@ -28,27 +28,29 @@ struct ExecutionScaleTests {
 
         // The demo's own payments (fewer than a page), so each round counts only its own.
         var sentBefore = Set(try demoPayments(world))
+        // The demo's approved payments go to the bank in the first round, besides the round's own.
+        let demoCount = sentBefore.count
         for processes in [2, 4] {
             try world.run(["demo", "--approved-payments", String(Self.payments)])
             for index in 0..<processes { try world.startServer(log: "serve-\(processes)-\(index).log") }
             try await waitUntilHealthy("http://127.0.0.1:\(world.port)/healthz")
             var batch: Set<String> = []
-            try await world.wait("\(processes) processes to send \(Self.payments) payments", seconds: 600) {
+            // Done when the bank has every payment of the round and PayHub has recorded each as handed over
+            // (or already answered); the statements that follow are the end-to-end test's business.
+            let handedOver: Set<String> = ["sent", "accepted", "settled", "failed"]
+            try await world.wait("\(processes) processes to send \(Self.payments) payments", seconds: 600, every: .seconds(2)) {
+                let outcomes = BankOutcomes(try world.bankLog())
+                guard outcomes.receipts.count >= sentBefore.count - demoCount + Self.payments else { return false }
                 let states = try await world.paymentStates()
                 batch = Set(states.keys).subtracting(sentBefore)
-                let outcomes = BankOutcomes(try world.bankLog())
                 return batch.count >= Self.payments
-                    && batch.allSatisfy { ["settled", "failed"].contains(states[$0] ?? "") && outcomes.receipts[$0] != nil }
+                    && batch.allSatisfy { handedOver.contains(states[$0] ?? "") && outcomes.receipts[$0] != nil }
             }
             let outcomes = BankOutcomes(try world.bankLog())
             let duplicates = outcomes.receipts.filter { $0.value > 1 }
             #expect(duplicates.isEmpty, "\(processes) processes: \(duplicates.count) end-to-end ids reached the bank twice")
-            #expect(batch.isSubset(of: Set(outcomes.receipts.keys)))
-            let states = try await world.paymentStates()
-            for id in batch where states[id] != outcomes.expectedState(id) {
-                Issue.record("\(processes) processes: \(id) is \(states[id] ?? "?"), the bank says \(outcomes.expectedState(id) ?? "nothing")")
-                break
-            }
+            #expect(batch.count == Self.payments && batch.isSubset(of: Set(outcomes.receipts.keys)))
+            print("execution scale: \(processes) processes sent \(batch.count) payments, \(duplicates.count) duplicates")
             // Every process took part: each one's log shows instructions it handed over.
             for index in 0..<processes {
                 let log = (try? String(contentsOfFile: world.path("serve-\(processes)-\(index).log"), encoding: .utf8)) ?? ""
