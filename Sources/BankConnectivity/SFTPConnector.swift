@@ -130,8 +130,10 @@ public struct SFTPConnector: BankConnector {
         let staged = BankFileName.staged(file.name)
         do {
             _ = try await session(
-                ["rename " + quoted(remote(configuration.outbox, staged)) + " "
-                    + quoted(remote(configuration.outbox, file.name))],
+                [
+                    "rename " + quoted(remote(configuration.outbox, staged)) + " "
+                        + quoted(remote(configuration.outbox, file.name))
+                ],
                 operation: "deliver", fileName: file.name)
         } catch let renameError {
             // The rename failed, or its answer was lost: the listing says which. Only one session in the
@@ -162,7 +164,8 @@ public struct SFTPConnector: BankConnector {
                 operation: "incoming_files", fileName: nil)
             return try names.map { name in
                 do {
-                    return IncomingBankFile(name: name, contents: try Data(contentsOf: local.appendingPathComponent(name)))
+                    return IncomingBankFile(
+                        name: name, contents: try Data(contentsOf: local.appendingPathComponent(name)))
                 } catch {
                     throw BankConnectionError(
                         .fileSystem, transport: transport, operation: "incoming_files", fileName: name,
@@ -289,7 +292,8 @@ public struct SFTPConnector: BankConnector {
             let name = fields.count == 9 ? String(fields[8]) : ""
             if name.hasPrefix(".") || name.hasSuffix(BankFileName.stagingSuffix) { continue }
             guard BankFileName.isSafe(name) else {
-                logger.warning("skipped an incoming file whose name PayHub does not accept", metadata: ["transport": "sftp"])
+                logger.warning(
+                    "skipped an incoming file whose name PayHub does not accept", metadata: ["transport": "sftp"])
                 continue
             }
             names.append(name)

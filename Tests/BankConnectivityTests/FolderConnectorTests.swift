@@ -148,7 +148,8 @@ struct FolderConnectorTests {
         try await folders.connector.acknowledge(first)
 
         #expect(try await folders.connector.incomingFiles().map(\.name) == ["r2.xml"])
-        #expect(try Data(contentsOf: folders.connector.processed.appendingPathComponent("r1.xml")) == Data("report".utf8))
+        #expect(
+            try Data(contentsOf: folders.connector.processed.appendingPathComponent("r1.xml")) == Data("report".utf8))
         // Twice is harmless (a crash after the move).
         try await folders.connector.acknowledge(first)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folders.connector.processed.path) == ["r1.xml"])

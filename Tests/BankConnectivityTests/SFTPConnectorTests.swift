@@ -144,7 +144,8 @@ struct SFTPConnectorTests {
             var configuration = Self.configuration(server, remote)
             let otherKey = server.directory.appendingPathComponent("other_ed25519").path
             let keygen = try Process.run(
-                URL(fileURLWithPath: "/usr/bin/ssh-keygen"), arguments: ["-q", "-t", "ed25519", "-N", "", "-f", otherKey])
+                URL(fileURLWithPath: "/usr/bin/ssh-keygen"),
+                arguments: ["-q", "-t", "ed25519", "-N", "", "-f", otherKey])
             keygen.waitUntilExit()
             configuration.identityFile = otherKey
 
