@@ -159,7 +159,9 @@ let package = Package(
         .testTarget(name: "PayHubDomainTests", dependencies: ["PayHubDomain"], swiftSettings: strictSettings),
         .testTarget(name: "BankFormatsTests", dependencies: ["BankFormats", "PayHubDomain"], swiftSettings: strictSettings),
         .testTarget(
-            name: "BankConnectivityTests", dependencies: ["BankConnectivity", "BankFormats", "PayHubDomain"],
+            name: "BankConnectivityTests",
+            // PayHubTesting for its OpenSSH server on loopback (TestSSHServer).
+            dependencies: ["BankConnectivity", "BankFormats", "PayHubDomain", "PayHubTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
