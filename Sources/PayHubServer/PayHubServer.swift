@@ -93,7 +93,7 @@ public enum PayHubServer {
     }
 
     /// The worker that plans, sends and collects, configured by the execution settings file.
-    static func executionWorker(settingsFile path: String, hub: PaymentHub, logger: Logger) throws -> ExecutionWorker {
+    public static func executionWorker(settingsFile path: String, hub: PaymentHub, logger: Logger) throws -> ExecutionWorker {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -26,8 +26,10 @@ struct ExecutionCrashTests {
         defer { template.remove() }
         var killed = 0
         var notReached: [String] = []
+        // PAYHUB_CRASH_TEST_POINTS=send.after_deliver#2,… runs only those, to look into one.
+        let only = ProcessInfo.processInfo.environment["PAYHUB_CRASH_TEST_POINTS"].map { Set($0.split(separator: ",").map(String.init)) }
         for point in Self.points {
-            for occurrence in Self.occurrences {
+            for occurrence in Self.occurrences where only?.contains("\(point)#\(occurrence)") ?? true {
                 if try await run(template, crashAt: "\(point)#\(occurrence)") {
                     killed += 1
                 } else {
@@ -36,7 +38,7 @@ struct ExecutionCrashTests {
             }
         }
         print("crash test on \(engine): killed in \(killed) runs; not reached: \(notReached.joined(separator: ", "))")
-        #expect(killed >= 50, "the process was killed in \(killed) runs")
+        #expect(killed >= (only == nil ? 50 : 1), "the process was killed in \(killed) runs")
     }
 
     /// One run; true when the crash point was reached and the process died there.
@@ -60,12 +62,24 @@ struct ExecutionCrashTests {
         let wasKilled = !victim.isRunning
         if wasKilled {
             #expect(victim.terminationReason == .uncaughtSignal && victim.terminationStatus == SIGKILL, "\(crashAt)")
-            world.servers.removeAll()
-            try world.startServer()
+            // The bank's answers are held back while PayHub restarts (as a slow network would), so no status
+            // report settles what the restarted process must find out by asking where its file is.
+            try await Task.sleep(for: .milliseconds(300))
+            try world.holdAnswers(in: inbox)
+        } else {
+            // The work was done before the point was reached as often as asked: stop the process before it
+            // dies at the point during the checks, and carry on with a clean one.
+            victim.terminate()
+            victim.waitUntilExit()
         }
+        world.servers.removeAll()
+        try world.startServer()
         try await waitUntilHealthy("http://127.0.0.1:\(world.port)/healthz")
+        try await world.wait("every handover through after \(crashAt)", seconds: 60) { try world.plannedInstructions() == 0 }
+        if wasKilled { try world.releaseAnswers(to: inbox) }
         try await world.wait("every payment final after \(crashAt)", seconds: 60) {
-            template.isFinished(try await world.paymentStates())
+            let finished = template.isFinished(try await world.paymentStates())
+            return try finished && world.plannedInstructions() == 0
         }
         let outcomes = BankOutcomes(try world.bankLog())
         let states = try await world.paymentStates()

@@ -34,6 +34,8 @@ final class ExecutionWorld: @unchecked Sendable {
             simulator.waitUntilExit()
         }
         for action in onRemove { action() }
+        // Kept for a post-mortem when asked (logs, the bank's state, the database).
+        guard ProcessInfo.processInfo.environment["PAYHUB_KEEP_TEST_FOLDERS"] == nil else { return }
         try? FileManager.default.removeItem(at: root)
     }
 
@@ -77,6 +79,29 @@ final class ExecutionWorld: @unchecked Sendable {
         process.standardError = try logFile("bank-sim.log")
         try process.run()
         simulator = process
+    }
+
+    /// Holds back the bank's answers in a folder inbox, as a slow network would: what is there moves aside
+    /// and PayHub sees an empty inbox until ``releaseAnswers(to:)``.
+    func holdAnswers(in inbox: String) throws {
+        try FileManager.default.moveItem(atPath: inbox, toPath: inbox + "-held")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+    }
+
+    func releaseAnswers(to inbox: String) throws {
+        let held = inbox + "-held"
+        for name in try FileManager.default.contentsOfDirectory(atPath: held) where !name.hasPrefix(".") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: held + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue
+            else { continue }
+            try FileManager.default.moveItem(atPath: held + "/" + name, toPath: inbox + "/" + name)
+        }
+    }
+
+    /// Instructions still waiting to be handed over, from the database.
+    func plannedInstructions() throws -> Int {
+        let planned = try run(["instruction", "list", "--state", "planned", "--json"]).output
+        return (try JSONSerialization.jsonObject(with: Data(planned.utf8)) as? [Any])?.count ?? -1
     }
 
     func logFile(_ name: String) throws -> FileHandle {
