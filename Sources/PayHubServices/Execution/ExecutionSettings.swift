@@ -108,7 +108,7 @@ public struct ExecutionSettingsFile: Sendable {
     }
 
     /// The connectors these settings describe, opened (token and CA files read now).
-    public func makeConnections(logger: Logger) throws -> BankConnections {
+    public func makeConnections(logger: Logger = Logger(label: "payhub.bank-connectivity")) throws -> BankConnections {
         BankConnections(
             try connections.map { connection in
                 BankConnection(
