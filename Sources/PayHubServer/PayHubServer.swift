@@ -73,6 +73,20 @@ public enum PayHubServer {
         }
         if let path = configuration.executionSettingsFile {
             workers.append(try executionWorker(settingsFile: path, hub: hub, logger: logger))
+        } else if configuration.seedDemo, case .sqlite(let path) = configuration.database {
+            // The demo sends its payments to a simulated bank beside the database.
+            let bank = DemoBank(
+                store: store,
+                folder: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("payhub-demo-bank"),
+                logger: logger)
+            let planner = ExecutionPlanner(
+                hub: hub, calendars: try BusinessCalendars.load(),
+                limits: try BatchLimits(transactionsPerFileMax: 500, bytesPerFileMax: 64 * 1024 * 1024),
+                cutOffs: ExecutionSettingsFile.defaultCutOffs())
+            workers += [
+                bank,
+                ExecutionWorker(hub: hub, planner: planner, connections: BankConnections([bank.connection]), logger: logger),
+            ]
         }
         var app = Application(
             router: api.router(),

@@ -91,25 +91,10 @@ struct BankSimConfig: AsyncParsableCommand {
     func run() async throws {
         let start = try startDate.map { try LocalDate(iso8601: $0) }
             ?? LocalDate(daysSinceEpoch: Int(Date().timeIntervalSince1970 / 86_400))
-        let accounts = try await database.withStore { store -> [BankSimulatorConfiguration.Account] in
-            var accounts: [BankSimulatorConfiguration.Account] = []
-            for entity in try await store.entities(PageRequest(limit: PageRequest.limitMax), scope: .all).items {
-                let owned = try await store.bankAccounts(
-                    BankAccountFilter(entityID: entity.id, entityAccountsOnly: true), PageRequest(limit: PageRequest.limitMax),
-                    scope: .all)
-                for account in owned.items {
-                    accounts.append(
-                        BankSimulatorConfiguration.Account(
-                            account: account.accountNumber.value, currency: account.currency.code,
-                            openingBalance: openingBalance,
-                            nachaCompanyID: account.currency == .usd ? InstructionRenderer.nachaCompanyID(for: entity.id) : nil,
-                            name: account.holderName))
-                }
-            }
-            return accounts
+        var configuration = try await database.withStore { [seed, openingBalance] store in
+            try await BankSimulatorConfiguration.knowing(
+                accountsIn: store, seed: seed, startDate: start, openingBalance: openingBalance)
         }
-        var configuration = BankSimulatorConfiguration(
-            seed: seed, bank: .init(bic: "SIMBDEFFXXX", name: "PayHub Simulated Bank"), startDate: start, accounts: accounts)
         configuration.rejectionRatePerMille = rejectionRatePerMille
         configuration.returnRatePerMille = returnRatePerMille
         let encoder = JSONEncoder()
