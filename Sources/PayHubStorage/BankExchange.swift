@@ -164,7 +164,8 @@ extension SQLTransactionRunner {
     }
 
     /// The second half: the bank can see the file. The instruction becomes `sent` and its payments that
-    /// are still `unknown` become `sent`; the file's SHA-256 goes into the audit trail with it.
+    /// are still `unknown` become `sent`; the file's SHA-256 goes into the audit trail with it. For an
+    /// instruction a status report has answered already, only the payments it left `unknown` move.
     public func completeHandover(
         _ instructionID: ID<StoredInstruction>, claim: JobClaim, context: AuditContext
     ) async throws {
@@ -177,22 +178,30 @@ extension SQLTransactionRunner {
                 ).first
             else { throw StorageError(.notFound, target: "bank_instruction") }
             let instruction = try Self.instruction(from: row, in: session)
-            guard instruction.state == .planned else { return }
-            let now = StoredTime.milliseconds(context.occurredAt)
-            try session.run(
-                SQLQuery(
-                    "UPDATE bank_instructions SET state = 'sent', sent_at = ?, updated_at = ? WHERE id = ? AND state = 'planned'",
-                    [.integer(now), .integer(now), .text(instructionID.rawValue)]))
+            guard instruction.fileSHA256 != nil else { throw StorageError(.stateChanged, target: "bank_instruction") }
             var entries: [AuditEntry] = []
             for member in instruction.members {
                 guard let payment = try Self.payment(member.paymentID, in: session, records: records) else { continue }
-                // A status report may have come first (a bank that answers faster than the rename returns).
+                // A status report may have come first (a bank that answers faster than the rename returns)
+                // and settled some; those it did not name are still `unknown`.
                 guard payment.state == .unknown else { continue }
                 entries.append(
                     try Self.move(
                         payment, to: .sent, reason: nil, details: ["message_id": instruction.messageID],
                         in: session, records: records, at: context.occurredAt))
             }
+            // Acknowledged or rejected by a status report already: only payments it left unknown move.
+            guard instruction.state == .planned else {
+                guard !entries.isEmpty else { return }
+                var chain = try ChainAppender(locking: session)
+                try chain.append(entries, context: context, records: records, in: session)
+                return
+            }
+            let now = StoredTime.milliseconds(context.occurredAt)
+            try session.run(
+                SQLQuery(
+                    "UPDATE bank_instructions SET state = 'sent', sent_at = ?, updated_at = ? WHERE id = ? AND state = 'planned'",
+                    [.integer(now), .integer(now), .text(instructionID.rawValue)]))
             entries.append(
                 AuditEntry(
                     action: "instruction.sent", objectType: "bank_instruction", objectID: instructionID.rawValue,

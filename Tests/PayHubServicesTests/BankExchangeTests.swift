@@ -194,6 +194,32 @@ struct BankExchangeTests {
         }
     }
 
+    @Test("a status report that beats the handover's record settles what it names; completing moves the rest to sent", arguments: Engine.allCases)
+    func reportBeforeCompletion(engine: Engine) async throws {
+        try await ApprovalServiceTests.withSetup(engine) { setup in
+            let (instruction, rendered, claim) = try await Self.planned(setup, ["10.00", "20.00"])
+            _ = try await setup.store.beginHandover(
+                instruction.id, file: InstructionFile(name: rendered.file.name, sha256: rendered.sha256, transport: "folder"),
+                members: rendered.members, claim: claim, context: Self.audit(setup))
+            let first = try #require(try await setup.store.payment(instruction.members[0].paymentID, scope: .all))
+            let report = PaymentStatusReport(
+                format: "pain.002.001.10", messageID: "BANK-3", originalMessageID: instruction.messageID, groupStatus: "PART",
+                payments: [
+                    PaymentStatus(
+                        originalPaymentID: instruction.members[0].paymentInformationID,
+                        transactions: [TransactionStatus(originalEndToEndID: first.endToEndID, status: "ACSP")])
+                ])
+            _ = try await BankStatusTracker(hub: setup.hub).apply(
+                IncomingBankFile(name: "early.xml", contents: try Pain002Writer.write(report, createdAt: "2026-09-21T15:00:00Z")),
+                connection: "test", context: Self.worker)
+            #expect(try await Self.states(setup, instruction) == [.accepted, .unknown])
+            #expect(try await setup.store.instruction(instruction.id)?.state == .acknowledged)
+            try await setup.store.completeHandover(instruction.id, claim: claim, context: Self.audit(setup))
+            #expect(try await Self.states(setup, instruction) == [.accepted, .sent], "nothing is left unknown")
+            #expect(try await setup.store.instruction(instruction.id)?.state == .acknowledged, "the report's state stands")
+        }
+    }
+
     @Test("a group rejection without transaction details fails every payment of the instruction", arguments: Engine.allCases)
     func groupRejection(engine: Engine) async throws {
         try await ApprovalServiceTests.withSetup(engine) { setup in

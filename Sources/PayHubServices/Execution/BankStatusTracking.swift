@@ -73,32 +73,26 @@ public struct BankStatusTracker: Sendable {
         _ report: PaymentStatusReport
     ) async throws -> ([BankPaymentMove], [ID<StoredInstruction>: StoredInstruction.State]) {
         let instruction = try await report.originalMessageID.asyncFlatMap { try await hub.store.instruction(messageID: $0) }
-        var endToEndIDs = report.payments.flatMap(\.transactions).compactMap(\.originalEndToEndID)
-        var members: [ID<Payment>] = []
-        if let instruction {
-            members = instruction.members.map(\.paymentID)
-        }
-        let groupRejected = report.groupStatus == "RJCT"
+        // Only payments of the instruction the report answers, when it names one PayHub knows.
+        let members = instruction.map { Set($0.members.map(\.paymentID)) }
+        let transactions = report.payments.flatMap(\.transactions)
+        let found = try await hub.store.payments(endToEndIDs: transactions.compactMap(\.originalEndToEndID))
         var moves: [BankPaymentMove] = []
-        var found = try await hub.store.payments(endToEndIDs: endToEndIDs)
-        for status in report.payments.flatMap(\.transactions) {
-            guard let endToEndID = status.originalEndToEndID, let payment = found[endToEndID] else { continue }
-            // Only payments of the instruction the report answers, when it names one.
-            if instruction != nil, !members.contains(payment.id) { continue }
+        for status in transactions {
+            guard let endToEndID = status.originalEndToEndID, let payment = found[endToEndID],
+                members?.contains(payment.id) ?? true
+            else { continue }
             if let move = Self.move(payment.id, status: status.status, reason: status.reason, info: status.additionalInfo) {
                 moves.append(move)
             }
         }
         // A group answer without transaction details covers every payment of the instruction.
-        if let instruction, moves.isEmpty, let group = report.groupStatus {
-            endToEndIDs = []
+        if let instruction, transactions.isEmpty, let group = report.groupStatus {
             for member in instruction.members {
-                guard let payment = try await hub.store.payment(member.paymentID, scope: .all) else { continue }
-                found[payment.endToEndID] = payment
-                let reason = report.payments.first?.transactions.first?.reason
-                if let move = Self.move(payment.id, status: group, reason: reason, info: nil) { moves.append(move) }
+                if let move = Self.move(member.paymentID, status: group, reason: nil, info: nil) { moves.append(move) }
             }
         }
+        let groupRejected = report.groupStatus == "RJCT"
         var states: [ID<StoredInstruction>: StoredInstruction.State] = [:]
         if let instruction { states[instruction.id] = groupRejected ? .rejected : .acknowledged }
         return (moves, states)

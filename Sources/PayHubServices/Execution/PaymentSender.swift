@@ -92,7 +92,14 @@ public struct PaymentSender: Sendable {
         // instruction has payments.
         while true {
             guard let instruction = try await store.instruction(instructionID) else { return .withdrawn }
-            guard instruction.state == .planned else { return .alreadySent }
+            guard instruction.state == .planned else {
+                // A status report answered the file before this attempt recorded it as sent; payments the
+                // report did not name are still `unknown`, and the file was plainly delivered.
+                if instruction.fileSHA256 != nil {
+                    try await store.completeHandover(instructionID, claim: claim, context: context.audit(at: hub.clock.now()))
+                }
+                return .alreadySent
+            }
             guard let connection = connections.connection(for: instruction.debtorAccountID) else {
                 throw NoBankConnection(debtorAccountID: instruction.debtorAccountID)
             }
