@@ -41,6 +41,14 @@ public enum ListQueries {
         return builder.query(page)
     }
 
+    public static func bankInstructions(
+        state: StoredInstruction.State?, _ page: PageRequest, scope: EntityScope
+    ) -> SQLQuery {
+        var builder = Builder(table: "bank_instructions", entityColumn: "entity_id", scope: scope)
+        builder.equal("state", state?.rawValue)
+        return builder.query(page)
+    }
+
     /// One object by id, within the caller's scope: outside it, the object does not exist.
     public static func byID(table: String, entityColumn: String, id: String, scope: EntityScope) -> SQLQuery {
         var builder = Builder(table: table, entityColumn: entityColumn, scope: scope)

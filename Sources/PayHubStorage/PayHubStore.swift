@@ -142,6 +142,11 @@ public protocol PayHubStore: Sendable {
     func instructions(in state: StoredInstruction.State, limit: Int) async throws -> [StoredInstruction]
     func instruction(_ id: ID<StoredInstruction>) async throws -> StoredInstruction?
     func instruction(messageID: String) async throws -> StoredInstruction?
+    /// Instructions of the entities in `scope` (only those in `state` when given), a page at a time in id order.
+    func bankInstructions(state: StoredInstruction.State?, _ page: PageRequest, scope: EntityScope) async throws
+        -> Page<StoredInstruction>
+    /// One instruction within `scope`; one of another entity is absent.
+    func bankInstruction(_ id: ID<StoredInstruction>, scope: EntityScope) async throws -> StoredInstruction?
     // Handing files to the bank and applying its answers (BankExchange.swift)
     func beginHandover(
         _ instructionID: ID<StoredInstruction>, file: InstructionFile, members: [ID<Payment>], claim: JobClaim,

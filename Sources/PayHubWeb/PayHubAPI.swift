@@ -226,6 +226,7 @@ public struct PayHubAPI: Sendable {
         addApprovalRoutes(to: &table)
         addSanctionsRoutes(to: &table)
         addImportRoutes(to: &table)
+        addExecutionRoutes(to: &table)
 
         // MARK: Audit
         table.add(.get, "/api/v1/audit_events", .requires(.auditRead), "Read the audit trail in chain order") {

@@ -19,6 +19,7 @@ struct AccessControlTests {
         if path.contains("/vendors/") { return "ven" }
         if path.contains("/bank_accounts/") { return "bac" }
         if path.contains("/payables/") { return "pyb" }
+        if path.contains("/bank_instructions/") { return "ins" }
         return "pay"
     }
 

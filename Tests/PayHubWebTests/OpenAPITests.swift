@@ -659,6 +659,34 @@ struct OpenAPITests {
             _ = try await call(
                 .get, "/api/v1/vendors/\(try id(listed))/screening", key: chineseClerk,
                 as: "/api/v1/vendors/{id}/screening", expect: .notFound)
+
+            // Execution: the approved payment and one more planned into two bank instructions, the first
+            // handed over, so a sent instruction and a planned one (its file fields null) are both checked.
+            _ = try await app.approveGermanPayments(["75.00"], seed: 4242)
+            let instructions = try await app.planGermanInstructions()
+            #expect(instructions.count == 2 && instructions.first?.state == .sent)
+            let instructionPage = try await call(
+                .get, "/api/v1/bank_instructions?limit=1", key: auditor, as: "/api/v1/bank_instructions", expect: .ok)
+            let instructionCursor = try #require(
+                instructionPage["next_cursor"]?.stringValue, "two instructions, pages of 1")
+            let plannedPage = try await call(
+                .get, "/api/v1/bank_instructions?state=planned&limit=1000&after=\(instructionCursor)", key: auditor,
+                as: "/api/v1/bank_instructions", expect: .ok)
+            #expect(plannedPage["data"]?[0]?["id"] == .string(instructions[1].id.rawValue))
+            for instruction in instructions {
+                let read = try await call(
+                    .get, "/api/v1/bank_instructions/\(instruction.id)", key: clerk,
+                    as: "/api/v1/bank_instructions/{id}", expect: .ok)
+                #expect(read["state"] == .string(instruction.state.rawValue))
+            }
+            _ = try await call(
+                .get, "/api/v1/bank_instructions?state=lost", key: auditor, as: "/api/v1/bank_instructions",
+                expect: .badRequest)
+            _ = try await call(
+                .get, "/api/v1/bank_instructions/\(instructions[0].id)", key: chineseClerk,
+                as: "/api/v1/bank_instructions/{id}", expect: .notFound)
+            _ = try await call(
+                .get, "/api/v1/bank_instructions", key: nil, as: "/api/v1/bank_instructions", expect: .unauthorized)
         }
 
         // Every documented operation had its success response checked, and each error status was seen.

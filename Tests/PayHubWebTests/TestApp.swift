@@ -143,3 +143,60 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension TestApp {
+    /// Payables and approved payments of the German entity for `amounts`, made straight in the store (the
+    /// load generator's path), from fixtures seeded with `seed` so their ids are new ones.
+    func approveGermanPayments(_ amounts: [String], seed: UInt64) async throws -> [Payment] {
+        var fixtures = Fixtures(seed: seed)
+        let pairs = amounts.map { amount in
+            let payable = fixtures.payable(of: germany.vendor, amount: amount)
+            return (payable, fixtures.payment(of: [payable], from: germany.debtor, to: germany.creditor))
+        }
+        try await store.createApprovedPayments(pairs, reason: "test", context: fixtures.context())
+        return pairs.map(\.1)
+    }
+
+    /// Plans the German entity's approved payments into bank instructions as treasury would, one payment per
+    /// file, and hands the first to the bank through the folder transport (as the execution worker's two
+    /// transactions do), so both a planned and a sent instruction exist. Returns them in id order, as stored.
+    func planGermanInstructions() async throws -> [StoredInstruction] {
+        let planner = ExecutionPlanner(
+            hub: PaymentHub(store: store), calendars: try BusinessCalendars.load(),
+            limits: try BatchLimits(transactionsPerFileMax: 1, bytesPerFileMax: 1_000_000),
+            cutOffs: ["EUR": try CutOffTime(hour: 15, minute: 0, timeZoneIdentifier: "Europe/Berlin")])
+        let treasurer = CallContext(
+            principal: Principal(
+                kind: .user, actorID: "usr_treasurer", roles: [.treasurer], scope: .only([germany.entity.id])),
+            origin: "test")
+        let planned = try await planner.planApprovedPayments(context: treasurer)
+            .sorted { $0.id.rawValue < $1.id.rawValue }
+        guard let first = planned.first else { return [] }
+
+        let now = Date()
+        try await store.enqueueJob(kind: "send_instruction", subjectID: first.id.rawValue, runAfter: now, now: now)
+        guard
+            let job = try await store.claimJobs(
+                kinds: ["send_instruction"], owner: "test", now: now, lease: 60, limit: 1
+            ).first
+        else { throw TestFailure("the send job was not claimed") }
+        let claim = JobClaim(jobID: job.id, owner: "test", lease: 60)
+        let audit = AuditContext(principal: .system, origin: "test", occurredAt: now)
+        let file = InstructionFile(
+            name: "\(first.messageID).xml", sha256: String(repeating: "0f", count: 32), transport: "folder")
+        guard
+            try await store.beginHandover(
+                first.id, file: file, members: first.members.map(\.paymentID), claim: claim, context: audit) == .started
+        else { throw TestFailure("the handover did not start") }
+        try await store.completeHandover(first.id, claim: claim, context: audit)
+
+        var stored: [StoredInstruction] = []
+        for instruction in planned {
+            guard let read = try await store.instruction(instruction.id) else {
+                throw TestFailure("instruction not stored")
+            }
+            stored.append(read)
+        }
+        return stored
+    }
+}
