@@ -56,8 +56,21 @@ public struct ExecutionPlanner: Sendable {
             blockOverheadBytes: bank.blockOverheadBytes)
     }
 
+    /// What one planning pass did: the instructions stored, and the approved payments it could not date
+    /// (no cut-off for the currency, a date past the rail's calendar), each with why; those stay
+    /// approved for the next pass, and the others are not held up by them.
+    public struct Outcome: Sendable {
+        public var instructions: [StoredInstruction]
+        public var unplanned: [(paymentID: ID<Payment>, reason: String)]
+    }
+
     /// Plans every approved payment of the caller's entities; returns the instructions stored.
     public func planApprovedPayments(context: CallContext) async throws -> [StoredInstruction] {
+        try await plan(context: context).instructions
+    }
+
+    /// Plans every approved payment of the caller's entities that it can date.
+    public func plan(context: CallContext) async throws -> Outcome {
         try hub.require(.paymentsRelease, context)
         let now = hub.clock.now()
         var approved: [Payment] = []
@@ -69,27 +82,31 @@ public struct ExecutionPlanner: Sendable {
             page = PageRequest(limit: PageRequest.limitMax, afterID: next)
         }
         var planned: [PlannedPayment] = []
+        var unplanned: [(paymentID: ID<Payment>, reason: String)] = []
         var entities: [ID<BankAccount>: ID<LegalEntity>] = [:]
         for payment in approved {
             guard let creditor = try await hub.store.bankAccount(payment.creditorAccountID, scope: .all) else { continue }
             let method = PaymentMethod.inferred(currency: payment.amount.currency, creditor: creditor)
             guard let cutOff = cutOffs[payment.amount.currency.code] else {
-                throw ValidationFailure([
-                    FieldError(
-                        path: "cut_offs.\(payment.amount.currency.code)", code: "cut_off_missing",
-                        message: "no cut-off time is configured for \(payment.amount.currency.code)")
-                ])
+                unplanned.append((payment.id, "no cut-off time is configured for \(payment.amount.currency.code)"))
+                continue
             }
-            let date = try calendars.executionDate(
-                method: method, currency: payment.amount.currency, requested: payment.requestedExecutionDate, now: now,
-                cutOff: cutOff)
+            let date: LocalDate
+            do {
+                date = try calendars.executionDate(
+                    method: method, currency: payment.amount.currency, requested: payment.requestedExecutionDate, now: now,
+                    cutOff: cutOff)
+            } catch {
+                unplanned.append((payment.id, "\(error)"))
+                continue
+            }
             planned.append(
                 PlannedPayment(
                     paymentID: payment.id, debtorAccountID: payment.debtorAccountID, method: method, amount: payment.amount,
                     executionDate: date, endToEndID: payment.endToEndID, encodedSizeBytes: estimatedTransactionBytes))
             entities[payment.debtorAccountID] = payment.entityID
         }
-        guard !planned.isEmpty else { return [] }
+        guard !planned.isEmpty else { return Outcome(instructions: [], unplanned: unplanned) }
         var ids = SystemBatchIDSource()
         var instructions: [PlannedInstruction] = []
         for (method, payments) in Dictionary(grouping: planned, by: \.method).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
@@ -109,6 +126,6 @@ public struct ExecutionPlanner: Sendable {
                 }, createdAt: now)
         }
         try await hub.store.saveInstructions(stored, context: context.audit(at: now))
-        return stored
+        return Outcome(instructions: stored, unplanned: unplanned)
     }
 }

@@ -64,4 +64,18 @@ struct ExecutionPlanningTests {
             #expect(Set(planned.flatMap(\.members).map(\.uetr)).count == 3)
         }
     }
+
+    @Test("a payment that cannot be dated stays approved with its reason, and does not hold up the others", arguments: Engine.allCases)
+    func undatablePaymentsWait(engine: Engine) async throws {
+        try await ApprovalServiceTests.withSetup(engine) { setup in
+            let first = try await Self.approved(setup, "10.00")
+            var planner = try Self.planner(setup)
+            planner.cutOffs = [:]
+            let outcome = try await planner.plan(context: setup.context("tom"))
+            #expect(outcome.instructions.isEmpty)
+            #expect(outcome.unplanned.map(\.paymentID) == [first.id])
+            #expect(outcome.unplanned.first?.reason.contains("EUR") == true)
+            #expect(try await setup.store.payment(first.id, scope: .all)?.state == .approved, "left for the next pass")
+        }
+    }
 }

@@ -43,6 +43,8 @@ public struct ExecutionWorker: Service {
     let settings: Settings
     let owner: String
     let logger: Logger
+    /// Payments already reported as impossible to plan, so the log says it once per process, not every pass.
+    let unplannedReported = ReportedOnce()
 
     public init(
         hub: PaymentHub, planner: ExecutionPlanner, connections: BankConnections, settings: Settings = Settings(),
@@ -98,9 +100,12 @@ public struct ExecutionWorker: Service {
         {
             var failure: String?
             do {
-                let stored = try await planner.planApprovedPayments(context: context)
-                if !stored.isEmpty {
-                    logger.info("instructions planned", metadata: ["count": "\(stored.count)"])
+                let outcome = try await planner.plan(context: context)
+                if !outcome.instructions.isEmpty {
+                    logger.info("instructions planned", metadata: ["count": "\(outcome.instructions.count)"])
+                }
+                for (paymentID, reason) in outcome.unplanned where unplannedReported.insert(paymentID) {
+                    logger.warning("approved payment cannot be planned", metadata: ["payment": "\(paymentID)", "reason": "\(reason)"])
                 }
                 CrashPoint.planAfterSave.reached()
                 for instruction in try await hub.store.instructions(in: .planned, limit: 10_000) {
@@ -192,4 +197,13 @@ extension Duration {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
+}
+
+/// Ids reported once; shared by the worker's passes.
+final class ReportedOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: Set<ID<Payment>> = []
+
+    /// True the first time `id` is inserted.
+    func insert(_ id: ID<Payment>) -> Bool { lock.withLock { seen.insert(id).inserted } }
 }
