@@ -17,10 +17,11 @@ struct ExecutionCrashTests {
         "plan.after_save", "send.before_stage", "send.after_stage", "send.after_begin", "send.after_deliver",
         "send.after_complete", "collect.after_fetch", "collect.after_apply",
     ]
-    /// Each point is hit on its 1st to 7th passage: 56 kills per engine.
-    static let occurrences = 1...7
+    /// Each point on its 1st to 8th passage: 64 runs per engine. Planning passes end early when there is
+    /// nothing left to plan, so a few of them finish before their point; the test asks at least 50 kills.
+    static let occurrences = 1...8
 
-    @Test("56 kills per engine, each followed by a restart: nothing sent twice, nothing left behind", arguments: Engine.allCases)
+    @Test("at least 50 kills per engine, each followed by a restart: nothing sent twice, nothing left behind", arguments: Engine.allCases)
     func killEverywhere(engine: Engine) async throws {
         let template = try CrashTemplate(engine: engine)
         defer { template.remove() }
