@@ -118,7 +118,8 @@ struct CrashTemplate {
             templateDatabase = name
             world = try ExecutionWorld(database: Psql.url(url, database: name))
         }
-        try world.seed(approvedPayments: 12)
+        // With two payments to a file, enough instructions that every send point is passed eight times.
+        try world.seed(approvedPayments: 16)
         try world.configureBank(rejectionPerMille: 150, returnPerMille: 0)
         let states = try world.run(["payment", "list", "--state", "approved", "--json"]).output
         approved = Set(
