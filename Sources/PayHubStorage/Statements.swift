@@ -206,14 +206,16 @@ extension SQLTransactionRunner {
     ///
     /// A statement stored before (same account, bank id and sequence number, or the same content) is
     /// not stored again: the outcome says so. The lines carry `statement.id` and positions 0, 1, 2…
-    public func importStatement(_ input: StatementImport, context: AuditContext) async throws -> StatementImportOutcome {
+    public func importStatement(_ input: StatementImport, context: AuditContext) async throws -> StatementImportOutcome
+    {
         let records = self.records
         var statement = input.statement
         var lines = input.lines
         statement.accountHash = records.cipher.lookupHash(input.accountNumber)
         // Keyed by the account's hash, so equal entries on two accounts are two statements, and the hash
         // reveals nothing of the account number.
-        statement.contentHash = Hex.lowercase(SHA256.hash(data: Data((statement.accountHash + ":" + statement.contentHash).utf8)))
+        statement.contentHash = Hex.lowercase(
+            SHA256.hash(data: Data((statement.accountHash + ":" + statement.contentHash).utf8)))
         for index in lines.indices {
             lines[index].counterpartyAccountHash = input.counterpartyAccounts[index].map(records.cipher.lookupHash)
         }
@@ -247,7 +249,9 @@ extension SQLTransactionRunner {
             var exceptions: [ReconciliationException] = []
             var unusedIDs = exceptionIDs[...]
             func raise(_ kind: ReconciliationException.Kind, _ details: [String: String?]) throws {
-                guard let id = unusedIDs.popFirst() else { throw StorageError(.referenceMissing, target: "exception_id") }
+                guard let id = unusedIDs.popFirst() else {
+                    throw StorageError(.referenceMissing, target: "exception_id")
+                }
                 exceptions.append(
                     ReconciliationException(
                         id: id, kind: kind, statementID: statement.id, entityID: statement.entityID,
@@ -336,7 +340,8 @@ extension SQLTransactionRunner {
         of statementID: ID<StoredStatement>?, scope: EntityScope, limit: Int
     ) async throws -> [ReconciliationException] {
         try await readTransaction { session in
-            var builder = ListQueries.Builder(table: "reconciliation_exceptions", entityColumn: "entity_id", scope: scope)
+            var builder = ListQueries.Builder(
+                table: "reconciliation_exceptions", entityColumn: "entity_id", scope: scope)
             builder.equal("statement_id", statementID?.rawValue)
             return try session.rows(builder.query(orderBy: "id", limit: limit)).map(Self.exception(from:))
         }
@@ -458,11 +463,13 @@ extension SQLTransactionRunner {
         return StoredStatementLine(
             id: try ID(row.text("id")), statementID: try ID(row.text("statement_id")),
             position: Int(try row.integer("position")),
-            amount: Money(minorUnits: try row.integer("amount_minor"), currency: try Currency(code: row.text("currency"))),
+            amount: Money(
+                minorUnits: try row.integer("amount_minor"), currency: try Currency(code: row.text("currency"))),
             bookingDate: try row.optionalText("booking_date").map { try LocalDate(iso8601: $0) },
             valueDate: try row.optionalText("value_date").map { try LocalDate(iso8601: $0) },
             endToEndIDs: ids.isEmpty ? [] : ids.split(separator: "\n").map(String.init),
-            bankReference: try row.optionalText("bank_reference"), counterpartyName: try row.optionalText("counterparty_name"),
+            bankReference: try row.optionalText("bank_reference"),
+            counterpartyName: try row.optionalText("counterparty_name"),
             counterpartyAccountMasked: try row.optionalText("counterparty_account_masked"),
             counterpartyAccountHash: try row.optionalText("counterparty_account_hash"),
             remittance: try row.optionalText("remittance"), transactionCode: try row.optionalText("transaction_code"),

@@ -16,7 +16,9 @@ extension PayHubAPI {
             request, context in
             let upload = try await MultipartForm.read(request, limit: Self.importBodyLimit)
             guard let file = upload.parts.first(where: { $0.name == "file" }) else {
-                throw Problem.badRequest([FieldError(path: "file", code: "missing_field", message: "attach the file as `file`")])
+                throw Problem.badRequest([
+                    FieldError(path: "file", code: "missing_field", message: "attach the file as `file`")
+                ])
             }
             var format: BankFileFormat?
             if let name = upload.text("format"), !name.isEmpty {
@@ -24,7 +26,8 @@ extension PayHubAPI {
                     [.camt, .mt940, .mt942, .bai2, .chineseBankCSV].contains(known)
                 else {
                     throw Problem.validation([
-                        FieldError(path: "format", code: "unknown_format", message: "camt, mt940, mt942, bai2 or cn-csv")
+                        FieldError(
+                            path: "format", code: "unknown_format", message: "camt, mt940, mt942, bai2 or cn-csv")
                     ])
                 }
                 format = known
@@ -44,7 +47,8 @@ extension PayHubAPI {
             let page = try await importer.lines(
                 of: try context.id(), try ListQuery(request).page(), context: try context.caller())
             return try JSONBody.response(
-                ListResource(data: page.items.map(StatementLineResource.init), nextCursor: Cursor.encode(page.nextAfterID)))
+                ListResource(
+                    data: page.items.map(StatementLineResource.init), nextCursor: Cursor.encode(page.nextAfterID)))
         }
     }
 }

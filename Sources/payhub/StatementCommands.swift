@@ -49,7 +49,8 @@ struct StatementCommand: AsyncParsableCommand {
                 case .stored(let statement, let exceptions):
                     print("stored \(StatementText.line(statement))")
                     for exception in exceptions {
-                        print("  exception \(exception.id.rawValue) \(exception.kind.rawValue): \(exception.detailsJSON)")
+                        print(
+                            "  exception \(exception.id.rawValue) \(exception.kind.rawValue): \(exception.detailsJSON)")
                     }
                 case .alreadyImported(let existing):
                     print("already imported as \(existing.rawValue)")

@@ -8,7 +8,8 @@ struct StatementCommandTests {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let beside = repository.deletingLastPathComponent().appendingPathComponent("shared/conformance")
-        return FileManager.default.fileExists(atPath: beside.path) ? beside : URL(fileURLWithPath: "/work/shared/conformance")
+        return FileManager.default.fileExists(atPath: beside.path)
+            ? beside : URL(fileURLWithPath: "/work/shared/conformance")
     }()
 
     @Test("import a camt.053 and an MT940, the same file again, a gap and a break; list what is stored")
@@ -22,8 +23,9 @@ struct StatementCommandTests {
 
         let first = try cli.run(["statement", "import", camt])
         #expect(first.status == 0, "\(first.all)")
-        #expect(first.output.contains("stored stm_") && first.output.contains("****3626 0352C5320131227220503 #130000005"),
-                "\(first.output)")
+        #expect(
+            first.output.contains("stored stm_") && first.output.contains("****3626 0352C5320131227220503 #130000005"),
+            "\(first.output)")
         #expect(first.output.contains("33.06 EUR → 23.06 EUR, 4 lines"), "\(first.output)")
         let again = try cli.run(["statement", "import", camt])
         #expect(again.status == 0 && again.output.contains("already imported as stm_"), "\(again.all)")
@@ -35,7 +37,9 @@ struct StatementCommandTests {
         let later = folder.appendingPathComponent("later.sta")
         try Data(text.utf8).write(to: later)
         let gap = try cli.run(["statement", "import", later.path])
-        #expect(gap.status == 0 && gap.output.contains("sequence_gap") && gap.output.contains("balance_break"), "\(gap.all)")
+        #expect(
+            gap.status == 0 && gap.output.contains("sequence_gap") && gap.output.contains("balance_break"), "\(gap.all)"
+        )
 
         let list = try cli.run(["statement", "list"])
         #expect(list.status == 0, "\(list.all)")

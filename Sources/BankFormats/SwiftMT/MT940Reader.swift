@@ -367,7 +367,9 @@ struct MTStatementAssembler {
             },
             // `:28C:` is `statement/page` (`00027/00001`); the statement number is the running one.
             sequenceNumber: current.statementNumber.flatMap { number in
-                number.split(separator: "/", maxSplits: 1).first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                number.split(separator: "/", maxSplits: 1).first.flatMap {
+                    Int($0.trimmingCharacters(in: .whitespaces))
+                }
             })
     }
 

@@ -41,7 +41,8 @@ public struct StatementImporter: Sendable {
             switch prepared(statement, format: document.format, fileSHA256: fileSHA256) {
             case .success(let input): imports.append(input)
             case .failure(let error):
-                problems.append(FieldError(path: "statements[\(index)].\(error.path)", code: error.code, message: error.message))
+                problems.append(
+                    FieldError(path: "statements[\(index)].\(error.path)", code: error.code, message: error.message))
             }
         }
         guard problems.isEmpty else { throw ValidationFailure(problems) }
@@ -56,7 +57,8 @@ public struct StatementImporter: Sendable {
         return Report(
             format: document.format, fileSHA256: fileSHA256, outcomes: outcomes,
             warnings: document.warnings.map { warning in
-                (warning.statement.map { "statement \($0 + 1): " } ?? "") + warning.code.rawValue + ": " + warning.message
+                (warning.statement.map { "statement \($0 + 1): " } ?? "") + warning.code.rawValue + ": "
+                    + warning.message
             })
     }
 
@@ -136,7 +138,8 @@ public struct StatementImporter: Sendable {
             do {
                 return try Money(parsing: amount.formatted(), currency: lineCurrency)
             } catch {
-                throw FieldError(path: path, code: "invalid_amount", message: "not an exact amount in \(lineCurrency.code)")
+                throw FieldError(
+                    path: path, code: "invalid_amount", message: "not an exact amount in \(lineCurrency.code)")
             }
         }
         func date(_ text: String?, _ path: String) throws(FieldError) -> LocalDate? {

@@ -35,7 +35,8 @@ struct StatementImporterTests {
     }
 
     static func caller(_ roles: Set<Role>, seeing scope: EntityScope) -> CallContext {
-        CallContext(principal: Principal(kind: .user, actorID: "usr_statements", roles: roles, scope: scope), origin: "test")
+        CallContext(
+            principal: Principal(kind: .user, actorID: "usr_statements", roles: roles, scope: scope), origin: "test")
     }
 
     /// Registers the camt file's account as an account of the setup's entity.
@@ -57,8 +58,9 @@ struct StatementImporterTests {
         return (statement, exceptions)
     }
 
-    @Test("a camt.053 is stored with its lines, matched to the entity's account, and recognised when sent again",
-          arguments: Engine.allCases)
+    @Test(
+        "a camt.053 is stored with its lines, matched to the entity's account, and recognised when sent again",
+        arguments: Engine.allCases)
     func camtImportAndDuplicate(engine: Engine) async throws {
         try await ApprovalServiceTests.withSetup(engine) { setup in
             let account = try await Self.registerCamtAccount(setup)
@@ -99,41 +101,55 @@ struct StatementImporterTests {
         }
     }
 
-    @Test("a missing statement and an opening balance that does not carry on raise open exceptions",
-          arguments: Engine.allCases)
+    @Test(
+        "a missing statement and an opening balance that does not carry on raise open exceptions",
+        arguments: Engine.allCases)
     func camtSequenceGapAndBalanceBreak(engine: Engine) async throws {
         try await ApprovalServiceTests.withSetup(engine) { setup in
             _ = try await Self.registerCamtAccount(setup)
             let importer = StatementImporter(hub: setup.hub)
             let tom = setup.context("tom")
-            let (first, _) = try Self.stored(try await importer.importFile(Self.file(Self.camtName), context: tom).outcomes.first)
+            let (first, _) = try Self.stored(
+                try await importer.importFile(Self.file(Self.camtName), context: tom).outcomes.first)
 
             // The next statement: number 130000006, opening where the first closed.
-            let next = try Self.edited(Self.camtName, [
-                ("0352C5320131227220503", "0352C5320131228220503"), ("<ElctrncSeqNb>130000005", "<ElctrncSeqNb>130000006"),
-                ("<Amt Ccy=\"EUR\">23.06</Amt>", "<Amt Ccy=\"EUR\">13.06</Amt>"),
-                ("<Amt Ccy=\"EUR\">33.06</Amt>", "<Amt Ccy=\"EUR\">23.06</Amt>"),
-            ])
+            let next = try Self.edited(
+                Self.camtName,
+                [
+                    ("0352C5320131227220503", "0352C5320131228220503"),
+                    ("<ElctrncSeqNb>130000005", "<ElctrncSeqNb>130000006"),
+                    ("<Amt Ccy=\"EUR\">23.06</Amt>", "<Amt Ccy=\"EUR\">13.06</Amt>"),
+                    ("<Amt Ccy=\"EUR\">33.06</Amt>", "<Amt Ccy=\"EUR\">23.06</Amt>"),
+                ])
             let (second, clean) = try Self.stored(try await importer.importFile(next, context: tom).outcomes.first)
             #expect(clean.isEmpty && second.sequenceNumber == 130_000_006 && second.id != first.id)
 
             // 130000007 and 130000008 never arrived; the opening balance carries on.
-            let gap = try Self.edited(Self.camtName, [
-                ("0352C5320131227220503", "0352C5320131231220503"), ("<ElctrncSeqNb>130000005", "<ElctrncSeqNb>130000009"),
-                ("<Amt Ccy=\"EUR\">23.06</Amt>", "<Amt Ccy=\"EUR\">3.06</Amt>"),
-                ("<Amt Ccy=\"EUR\">33.06</Amt>", "<Amt Ccy=\"EUR\">13.06</Amt>"),
-            ])
-            let (third, gapExceptions) = try Self.stored(try await importer.importFile(gap, context: tom).outcomes.first)
+            let gap = try Self.edited(
+                Self.camtName,
+                [
+                    ("0352C5320131227220503", "0352C5320131231220503"),
+                    ("<ElctrncSeqNb>130000005", "<ElctrncSeqNb>130000009"),
+                    ("<Amt Ccy=\"EUR\">23.06</Amt>", "<Amt Ccy=\"EUR\">3.06</Amt>"),
+                    ("<Amt Ccy=\"EUR\">33.06</Amt>", "<Amt Ccy=\"EUR\">13.06</Amt>"),
+                ])
+            let (third, gapExceptions) = try Self.stored(
+                try await importer.importFile(gap, context: tom).outcomes.first)
             #expect(gapExceptions.map(\.kind) == [.sequenceGap])
             let gapDetails = try #require(gapExceptions.first?.detailsJSON)
-            #expect(gapDetails.contains("\"missing\":\"2\"") && gapDetails.contains(second.id.rawValue), "\(gapDetails)")
+            #expect(
+                gapDetails.contains("\"missing\":\"2\"") && gapDetails.contains(second.id.rawValue), "\(gapDetails)")
 
             // The next number, but it opens at 99.00 where the last one closed at 3.06.
-            let broken = try Self.edited(Self.camtName, [
-                ("0352C5320131227220503", "0352C5320140101220503"), ("<ElctrncSeqNb>130000005", "<ElctrncSeqNb>130000010"),
-                ("<Amt Ccy=\"EUR\">33.06</Amt>", "<Amt Ccy=\"EUR\">99.00</Amt>"),
-            ])
-            let (fourth, breakExceptions) = try Self.stored(try await importer.importFile(broken, context: tom).outcomes.first)
+            let broken = try Self.edited(
+                Self.camtName,
+                [
+                    ("0352C5320131227220503", "0352C5320140101220503"),
+                    ("<ElctrncSeqNb>130000005", "<ElctrncSeqNb>130000010"),
+                    ("<Amt Ccy=\"EUR\">33.06</Amt>", "<Amt Ccy=\"EUR\">99.00</Amt>"),
+                ])
+            let (fourth, breakExceptions) = try Self.stored(
+                try await importer.importFile(broken, context: tom).outcomes.first)
             #expect(breakExceptions.map(\.kind) == [.balanceBreak])
             #expect(breakExceptions.first?.detailsJSON.contains("3.06 EUR") == true)
 
@@ -144,7 +160,8 @@ struct StatementImporterTests {
         }
     }
 
-    @Test("an MT940 statement: the :28C: number, the same file again, then a gap and a break", arguments: Engine.allCases)
+    @Test(
+        "an MT940 statement: the :28C: number, the same file again, then a gap and a break", arguments: Engine.allCases)
     func mt940(engine: Engine) async throws {
         try await ApprovalServiceTests.withSetup(engine) { setup in
             let importer = StatementImporter(hub: setup.hub)
@@ -155,18 +172,22 @@ struct StatementImporterTests {
             #expect(first.entityID == nil, "no PayHub account has this number")
             #expect(first.openingBalance == Money(minorUnits: 10_000, currency: .eur))
             #expect(first.closingBalance == Money(minorUnits: 10_300, currency: .eur))
-            #expect(try await importer.importFile(data, format: .mt940, context: tom).outcomes
-                == [.alreadyImported(existing: first.id)])
+            #expect(
+                try await importer.importFile(data, format: .mt940, context: tom).outcomes
+                    == [.alreadyImported(existing: first.id)])
 
-            let later = try Self.edited(Self.mt940Name, [(":28C:1", ":28C:4"), (":60F:C230209EUR100,00", ":60F:C230210EUR90,00")])
-            let (second, exceptions) = try Self.stored(try await importer.importFile(later, context: tom).outcomes.first)
+            let later = try Self.edited(
+                Self.mt940Name, [(":28C:1", ":28C:4"), (":60F:C230209EUR100,00", ":60F:C230210EUR90,00")])
+            let (second, exceptions) = try Self.stored(
+                try await importer.importFile(later, context: tom).outcomes.first)
             #expect(Set(exceptions.map(\.kind)) == [.sequenceGap, .balanceBreak])
             #expect(exceptions.allSatisfy { $0.statementID == second.id && $0.entityID == nil })
         }
     }
 
-    @Test("statements of another entity's account can be neither imported nor read by a limited caller",
-          arguments: Engine.allCases)
+    @Test(
+        "statements of another entity's account can be neither imported nor read by a limited caller",
+        arguments: Engine.allCases)
     func entityScope(engine: Engine) async throws {
         try await ApprovalServiceTests.withSetup(engine) { setup in
             _ = try await Self.registerCamtAccount(setup)
@@ -194,7 +215,8 @@ struct StatementImporterTests {
                 try await importer.lines(of: "not-an-id", PageRequest(), context: german)
             }
             let auditor = Self.caller([.auditor], seeing: .only([setup.world.entity.id]))
-            #expect(try await importer.lines(of: statement.id.rawValue, PageRequest(), context: auditor).items.count == 4)
+            #expect(
+                try await importer.lines(of: statement.id.rawValue, PageRequest(), context: auditor).items.count == 4)
         }
     }
 
@@ -211,7 +233,9 @@ struct StatementImporterTests {
             }
             let integration = Self.caller([.integration], seeing: .all)
             _ = try Self.stored(try await importer.importFile(data, context: integration).outcomes.first)
-            #expect(try await importer.statements(PageRequest(), context: Self.caller([.auditor], seeing: .all)).items.count == 1)
+            #expect(
+                try await importer.statements(PageRequest(), context: Self.caller([.auditor], seeing: .all)).items.count
+                    == 1)
             let reading = await #expect(throws: AccessDenied.self) {
                 try await importer.statements(PageRequest(), context: Self.caller([.apClerk], seeing: .all))
             }
@@ -245,7 +269,9 @@ enum StatementConformance {
             var folder = candidate.deletingLastPathComponent()
             for _ in 0..<5 {
                 let shared = folder.deletingLastPathComponent().appendingPathComponent("shared/conformance")
-                if FileManager.default.fileExists(atPath: shared.appendingPathComponent("camt053").path) { return shared }
+                if FileManager.default.fileExists(atPath: shared.appendingPathComponent("camt053").path) {
+                    return shared
+                }
                 folder = folder.deletingLastPathComponent()
             }
         }
