@@ -28,8 +28,8 @@ public struct StoredStatement: Identified, Sendable, Hashable {
     public var format: String
     /// Lowercase hex SHA-256 of the file the statement came in.
     public var fileSHA256: String
-    /// Lowercase hex SHA-256 of the account, balances and entries: the same statement sent again in
-    /// another file (or another format) has the same one.
+    /// Lowercase hex SHA-256 of the account's hash, the bank's id and number, balances and entries: the
+    /// same statement sent again in another file (a re-sent day, a merged extract) has the same one.
     public var contentHash: String
     public var lineCount: Int
     public var createdAt: Date
