@@ -160,6 +160,14 @@ public protocol PayHubStore: Sendable {
         _ file: ReceivedBankFile, moves: [BankPaymentMove],
         instructionStates: [ID<StoredInstruction>: StoredInstruction.State], context: AuditContext
     ) async throws -> BankFileOutcome?
+    // Bank statements (Statements.swift)
+    func importStatement(_ input: StatementImport, context: AuditContext) async throws -> StatementImportOutcome
+    func statements(_ page: PageRequest, scope: EntityScope) async throws -> Page<StoredStatement>
+    func statement(_ id: ID<StoredStatement>, scope: EntityScope) async throws -> StoredStatement?
+    func statementLines(of id: ID<StoredStatement>, _ page: PageRequest, scope: EntityScope) async throws
+        -> Page<StoredStatementLine>?
+    func reconciliationExceptions(of statementID: ID<StoredStatement>?, scope: EntityScope, limit: Int) async throws
+        -> [ReconciliationException]
     // Background jobs with leases (Jobs.swift)
     @discardableResult
     func enqueueJob(kind: String, subjectID: String, runAfter: Date, now: Date) async throws -> Bool

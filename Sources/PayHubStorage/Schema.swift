@@ -46,6 +46,7 @@ public enum Schema {
         Migration(id: "0004_approvals", statements: approvals),
         Migration(id: "0005_execution", statements: jobs + instructions),
         Migration(id: "0006_bank_exchange", statements: bankExchange),
+        Migration(id: "0007_statements", statements: statements),
     ]
 
     private static let paymentStates = PaymentStateList.sql
@@ -559,6 +560,71 @@ public enum Schema {
             received_at BIGINT NOT NULL
         )
         """,
+    ]
+
+    /// Bank statements as imported, their lines waiting to be matched, and the exceptions found at import.
+    /// A statement is stored once: by its account, bank id and sequence number (`duplicate_key`, null when
+    /// the bank gives no id) and by the hash of its content. Account numbers are kept only hashed (the
+    /// lookup hash `bank_accounts` keeps) and masked.
+    private static let statements = [
+        """
+        CREATE TABLE bank_statements (
+            id TEXT PRIMARY KEY,
+            entity_id TEXT REFERENCES entities(id),
+            bank_account_id TEXT REFERENCES bank_accounts(id),
+            account_hash TEXT NOT NULL,
+            account_masked TEXT NOT NULL,
+            statement_reference TEXT,
+            sequence_number BIGINT,
+            currency TEXT NOT NULL CHECK (length(currency) = 3),
+            opening_minor BIGINT,
+            opening_date TEXT,
+            closing_minor BIGINT,
+            closing_date TEXT,
+            format TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,
+            content_hash TEXT NOT NULL UNIQUE,
+            duplicate_key TEXT UNIQUE,
+            line_count INTEGER NOT NULL CHECK (line_count >= 0),
+            created_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX bank_statements_entity ON bank_statements (entity_id, id)",
+        "CREATE INDEX bank_statements_account ON bank_statements (account_hash, sequence_number)",
+        """
+        CREATE TABLE statement_lines (
+            id TEXT PRIMARY KEY,
+            statement_id TEXT NOT NULL REFERENCES bank_statements(id),
+            position INTEGER NOT NULL CHECK (position >= 0),
+            amount_minor BIGINT NOT NULL,
+            currency TEXT NOT NULL CHECK (length(currency) = 3),
+            booking_date TEXT,
+            value_date TEXT,
+            end_to_end_ids TEXT NOT NULL,
+            bank_reference TEXT,
+            counterparty_name TEXT,
+            counterparty_account_masked TEXT,
+            counterparty_account_hash TEXT,
+            remittance TEXT,
+            transaction_code TEXT,
+            return_reason TEXT,
+            reversal INTEGER NOT NULL CHECK (reversal IN (0, 1)),
+            status TEXT NOT NULL CHECK (status IN ('unmatched')),
+            UNIQUE (statement_id, position)
+        )
+        """,
+        """
+        CREATE TABLE reconciliation_exceptions (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('sequence_gap', 'balance_break')),
+            statement_id TEXT NOT NULL REFERENCES bank_statements(id),
+            entity_id TEXT REFERENCES entities(id),
+            details_json TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('open')),
+            created_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX reconciliation_exceptions_statement ON reconciliation_exceptions (statement_id)",
     ]
 
     /// `audit_events.hash` loses its UNIQUE constraint, the one index of the trail in random order: it

@@ -227,6 +227,7 @@ public struct PayHubAPI: Sendable {
         addSanctionsRoutes(to: &table)
         addImportRoutes(to: &table)
         addExecutionRoutes(to: &table)
+        addStatementRoutes(to: &table)
 
         // MARK: Audit
         table.add(.get, "/api/v1/audit_events", .requires(.auditRead), "Read the audit trail in chain order") {

@@ -15,7 +15,7 @@ struct PayHubCommand: AsyncParsableCommand {
             Serve.self, Migrate.self, Demo.self, UserCommand.self, APIKeyCommand.self, AuditCommand.self,
             FormatCommand.self, ImportCommand.self, WebhookCommand.self, EventsCommand.self, BankAccountCommand.self,
             PolicyCommand.self, FXCommand.self, ApprovalsCommand.self, PaymentCommand.self, DelegationCommand.self,
-            SanctionsCommand.self, InstructionCommand.self, BankSimCommand.self,
+            SanctionsCommand.self, InstructionCommand.self, BankSimCommand.self, StatementCommand.self,
         ])
 }
 

@@ -687,6 +687,44 @@ struct OpenAPITests {
                 as: "/api/v1/bank_instructions/{id}", expect: .notFound)
             _ = try await call(
                 .get, "/api/v1/bank_instructions", key: nil, as: "/api/v1/bank_instructions", expect: .unauthorized)
+
+            // Statements: the camt.053 above, its account made one of the German entity's, stored, then recognised.
+            _ = try await call(
+                .post, "/api/v1/bank_accounts", key: admin,
+                json: #"{"entity_id": "\#(entityID)", "iban": "NL26VAYB8060476890", "bic": "VAYBNL2A", "currency": "EUR", "holder_name": "ACME Deutschland GmbH"}"#,
+                as: "/api/v1/bank_accounts", expect: .created)
+            let statementTreasurer = try #require(app.germanKeys[.treasurer])
+            let statementFile = Data(camt.utf8)
+            let statementUpload = try await client.sendMultipart(
+                "/api/v1/statements", key: statementTreasurer, files: [("file", "statement.xml", statementFile)])
+            let statementImported = try conformance.check(statementUpload, "post", "/api/v1/statements", expect: .created)
+            #expect(statementImported["statements"]?[0]?["result"] == .string("stored"))
+            let statementID = try #require(statementImported["statements"]?[0]?["statement_id"]?.stringValue)
+            #expect(statementImported["statements"]?[0]?["statement"]?["entity_id"] == .string(entityID))
+            let repeated = try conformance.check(
+                try await client.sendMultipart(
+                    "/api/v1/statements", key: statementTreasurer, files: [("file", "statement.xml", statementFile)]),
+                "post", "/api/v1/statements", expect: .created)
+            #expect(repeated["statements"]?[0]?["result"] == .string("already_imported"))
+            #expect(repeated["statements"]?[0]?["statement"] == .null)
+            try conformance.check(
+                try await client.sendMultipart(
+                    "/api/v1/statements", key: statementTreasurer, files: [("file", "statement.xml", Data("no statement".utf8))]),
+                "post", "/api/v1/statements", expect: .unprocessableContent)
+            try conformance.check(
+                try await client.sendMultipart(
+                    "/api/v1/statements", key: clerk, files: [("file", "statement.xml", statementFile)]),
+                "post", "/api/v1/statements", expect: .forbidden)
+            let statements = try await call(
+                .get, "/api/v1/statements", key: auditor, as: "/api/v1/statements", expect: .ok)
+            #expect(statements["data"]?.arrayValue?.count == 1)
+            let statementLines = try await call(
+                .get, "/api/v1/statements/\(statementID)/lines?limit=5", key: auditor,
+                as: "/api/v1/statements/{id}/lines", expect: .ok)
+            #expect(statementLines["data"]?.arrayValue?.count == 1 && statementLines["next_cursor"] == .null, "one entry")
+            _ = try await call(
+                .get, "/api/v1/statements/\(statementID)/lines", key: try #require(app.chineseKeys[.auditor]),
+                as: "/api/v1/statements/{id}/lines", expect: .notFound)
         }
 
         // Every documented operation had its success response checked, and each error status was seen.

@@ -367,7 +367,10 @@ struct CamtStatementReader {
             id: node.value("Id"), account: account,
             currency: node.value("Acct", "Ccy") ?? firstBalanceCurrency,
             // PRCD, the previous closing balance, is the opening balance when the bank gives no OPBD.
-            openingBalance: opening ?? previousClosing, closingBalance: closing)
+            openingBalance: opening ?? previousClosing, closingBalance: closing,
+            sequenceNumber: (node.value("ElctrncSeqNb") ?? node.value("LglSeqNb")).flatMap {
+                Int($0.trimmingXMLSpace)
+            })
     }
 
     mutating func add(_ read: CamtEntryReader.Read) {

@@ -85,12 +85,18 @@ public struct Statement: Sendable, Hashable {
     public var openingBalance: StatementBalance?
     public var closingBalance: StatementBalance?
     public var entries: [StatementEntry]
+    /// The bank's running number of the account's statements, when the format has one: camt
+    /// `ElctrncSeqNb` (else `LglSeqNb`), MT940 the statement number of `:28C:` (before its `/`). A gap
+    /// between two statements of an account means one is missing.
+    public var sequenceNumber: Int?
 
     public init(
         id: String? = nil, account: StatementAccount = StatementAccount(), currency: String? = nil,
-        openingBalance: StatementBalance? = nil, closingBalance: StatementBalance? = nil, entries: [StatementEntry] = []
+        openingBalance: StatementBalance? = nil, closingBalance: StatementBalance? = nil, entries: [StatementEntry] = [],
+        sequenceNumber: Int? = nil
     ) {
         self.id = id
+        self.sequenceNumber = sequenceNumber
         self.account = account
         self.currency = currency
         self.openingBalance = openingBalance

@@ -364,6 +364,12 @@ struct MTStatementAssembler {
             },
             closingBalance: current.closing.map {
                 StatementBalance(amount: $0.balance.amount, date: $0.balance.date.date.iso)
+            },
+            // `:28C:` is `statement/page` (`00027/00001`); the statement number is the running one.
+            sequenceNumber: current.statementNumber.flatMap { number in
+                number.split(separator: "/", maxSplits: 1).first.flatMap {
+                    Int($0.trimmingCharacters(in: .whitespaces))
+                }
             })
     }
 

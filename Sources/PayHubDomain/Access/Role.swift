@@ -45,6 +45,11 @@ public enum Permission: String, Sendable, Hashable, CaseIterable, Codable {
     case sanctionsManage = "sanctions.manage"
     /// Releasing a payment a control held (a suspected duplicate, a sanctions hit) after looking at it.
     case controlsRelease = "controls.release"
+    /// Storing the bank's statements (camt.053, MT940, BAI2…) for reconciliation: treasury and the
+    /// integration that fetches them from the bank.
+    case statementsImport = "statements.import"
+    /// Reading the stored statements, their lines and the exceptions found at import.
+    case statementsRead = "statements.read"
 }
 
 /// A user's job, which decides the permissions they hold.
@@ -85,16 +90,18 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
                 .entitiesRead, .bankAccountsRead, .bankAccountsWrite, .vendorsRead, .payablesRead, .paymentsRead,
                 .paymentsApprove, .paymentsHold, .paymentsCancel, .formatsParse, .bankAccountsVerify, .eventsRead,
                 .paymentsRelease, .policiesRead, .policiesWrite, .fxRatesWrite, .sanctionsManage, .controlsRelease,
+                .statementsImport, .statementsRead,
             ]
         case .auditor:
             [
                 .entitiesRead, .bankAccountsRead, .vendorsRead, .payablesRead, .paymentsRead, .auditRead, .formatsParse,
-                .importsRead, .eventsRead, .policiesRead,
+                .importsRead, .eventsRead, .policiesRead, .statementsRead,
             ]
         case .integration:
             [
                 .entitiesRead, .bankAccountsRead, .vendorsRead, .vendorsWrite, .payablesRead, .payablesWrite, .paymentsRead,
-                .formatsParse, .importsRead, .importsWrite, .eventsRead, .webhooksManage,
+                .formatsParse, .importsRead, .importsWrite, .eventsRead, .webhooksManage, .statementsImport,
+                .statementsRead,
             ]
         }
     }
