@@ -1,0 +1,624 @@
+import Foundation
+
+/// Matches bank statement lines against open items with a deterministic cascade of rules.
+///
+/// Each pass sees only the lines and items the passes before it left over, so a strong rule (a quoted
+/// end-to-end id) always wins over a weak one (same amount, similar name). Every pass works through indexes
+/// built once (dictionaries by id, by reference token, by amount, by account); none compares every line with
+/// every item. With L lines, I items and W words of remittance text per line, the whole cascade is
+/// O((L + I) log(L + I) + L × W) plus a bounded amount of work per line in the grouped pass.
+///
+/// Determinism: lines and items are sorted by id before anything else, and every choice either is unique or
+/// is declined, so the same inputs in any order give the same result.
+public enum ReconciliationMatcher {
+    public static func match(
+        lines: [StatementLine], items: [ReconciliationItem], settings: ReconciliationSettings = .init()
+    ) -> ReconciliationResult {
+        var state = MatchingState(lines: lines, items: items, settings: settings)
+        let rules = settings.enabledRules
+        if rules.contains(.exactReference) { state.matchExactReferences() }
+        if rules.contains(.batchBooking) { state.matchBatchBookings() }
+        if rules.contains(.remittanceReference) { state.matchRemittanceReferences() }
+        if rules.contains(.amountDateCounterparty) { state.matchAmountDateCounterparty() }
+        if rules.contains(.grouped) { state.matchGroups() }
+        return state.result()
+    }
+}
+
+/// How a line's amount relates to the items it would settle.
+enum AmountFit: Equatable {
+    case exact
+    /// The line moved less (incoming) or more (outgoing) by a fee within the tolerance.
+    case fee(Int128)
+    /// Lines minus items, for a partial or over-payment of an expected receipt.
+    case difference(Int128)
+}
+
+struct PreparedItem {
+    let item: ReconciliationItem
+    let amount: Int128
+    let day: Int
+    let accountKey: String?
+    let nameKey: String?
+}
+
+struct PreparedLine {
+    let line: StatementLine
+    /// The amount's magnitude; 0 for a line that cannot be matched (zero amount).
+    let amount: Int128
+    /// Which kind of item the line can settle: a debit, or the return of a debit, settles outgoing items.
+    let direction: ReconciliationItem.Direction
+    let day: Int
+    let accountKey: String?
+    let nameKey: String?
+}
+
+/// An amount index key: the same amount in the same currency, in the same direction.
+struct AmountKey: Hashable {
+    let currency: Currency
+    let direction: ReconciliationItem.Direction
+    let amount: Int128
+}
+
+struct MatchingState {
+    let settings: ReconciliationSettings
+    var lines: [PreparedLine]
+    var items: [PreparedItem]
+    var lineUsed: [Bool]
+    var lineMatched: [Bool]
+    var itemUsed: [Bool]
+    var matches: [ReconciliationMatch] = []
+    /// Items by normalised reference token (invoice numbers, creditor references), built once for the
+    /// remittance pass and reused for the exceptions.
+    var itemsByToken: [String: [Int]] = [:]
+
+    init(lines: [StatementLine], items: [ReconciliationItem], settings: ReconciliationSettings) {
+        self.settings = settings
+        // O(n log n): the only sort, and what makes the result independent of the input order.
+        self.lines = lines.sorted { $0.id < $1.id }.map { line in
+            let magnitude = Int128(line.amount.minorUnits).magnitude
+            let direction: ReconciliationItem.Direction =
+                line.isReturn || line.amount.minorUnits < 0 ? .outgoing : .incoming
+            return PreparedLine(
+                line: line, amount: Int128(magnitude), direction: direction, day: line.valueDate.daysSinceEpoch,
+                accountKey: accountKey(line.counterpartyAccount),
+                nameKey: line.counterpartyName.map(CounterpartyName.normalised).flatMap { $0.isEmpty ? nil : $0 })
+        }
+        self.items = items.sorted { $0.id < $1.id }.map { item in
+            PreparedItem(
+                // A negative expected amount is an input error; its magnitude still names what moves.
+                item: item, amount: Int128(Int128(item.amount.minorUnits).magnitude),
+                day: item.expectedValueDate.daysSinceEpoch, accountKey: accountKey(item.counterpartyAccount),
+                nameKey: item.counterpartyName.map(CounterpartyName.normalised).flatMap { $0.isEmpty ? nil : $0 })
+        }
+        // A zero line settles nothing; it is taken out of matching but still reported as an exception.
+        lineUsed = self.lines.map { $0.amount == 0 }
+        lineMatched = [Bool](repeating: false, count: self.lines.count)
+        itemUsed = self.items.map { $0.amount == 0 }
+    }
+
+    // MARK: - Shared checks
+
+    func compatible(_ line: PreparedLine, _ item: PreparedItem) -> Bool {
+        line.line.amount.currency == item.item.amount.currency && line.direction == item.item.direction
+    }
+
+    func withinWindow(_ line: PreparedLine, _ item: PreparedItem) -> Bool {
+        abs(line.day - item.day) <= settings.dateWindowDays
+    }
+
+    /// How `lineTotal` settles items worth `itemTotal`; nil when it does not. A difference is accepted only
+    /// when `allowsDifference` (a reference vouches for the match) and the items are expected receipts.
+    func fit(
+        lineTotal: Int128, itemTotal: Int128, direction: ReconciliationItem.Direction, allowsDifference: Bool
+    ) -> AmountFit? {
+        if lineTotal == itemTotal { return .exact }
+        let tolerance = settings.feeToleranceMinorUnits(for: itemTotal)
+        // Incoming: the payer's bank took a fee, less arrives. Outgoing: our bank adds its fee to the debit.
+        let fee = direction == .incoming ? itemTotal - lineTotal : lineTotal - itemTotal
+        if fee > 0 && fee <= tolerance { return .fee(fee) }
+        if allowsDifference && direction == .incoming && settings.acceptsPartialPayments && lineTotal > 0 {
+            return .difference(lineTotal - itemTotal)
+        }
+        return nil
+    }
+
+    mutating func record(
+        lines lineIndices: [Int], items itemIndices: [Int], rule: ReconciliationRule, confidence: Double,
+        fit: AmountFit, isReturn: Bool = false
+    ) {
+        let currency = items[itemIndices[0]].item.amount.currency
+        func money(_ value: Int128) -> Money? {
+            Int64(exactly: value).map { Money(minorUnits: $0, currency: currency) }
+        }
+        var fee: Money?
+        var difference: Money?
+        var confidence = confidence
+        switch fit {
+        case .exact: break
+        case .fee(let amount):
+            fee = money(amount)
+            confidence -= 0.03
+        case .difference(let amount):
+            difference = money(amount)
+            confidence -= 0.1
+        }
+        for index in lineIndices {
+            lineUsed[index] = true
+            lineMatched[index] = true
+        }
+        if !isReturn { for index in itemIndices { itemUsed[index] = true } }
+        matches.append(
+            ReconciliationMatch(
+                lineIDs: lineIndices.map { lines[$0].line.id }, itemIDs: itemIndices.map { items[$0].item.id },
+                rule: rule, confidence: max(0, min(1, confidence)), fee: fee, difference: difference,
+                isReturn: isReturn))
+    }
+
+    // MARK: - Pass 1: exact references
+
+    /// O(I) to index, O(L × ids per line) to match.
+    mutating func matchExactReferences() {
+        let index = exactIndex()
+        for lineIndex in lines.indices where !lineUsed[lineIndex] {
+            let line = lines[lineIndex]
+            let resolved = resolveExact(line, index: index, includingUsed: line.line.isReturn)
+            guard resolved.count == 1, let itemIndex = resolved.first else { continue }
+            let item = items[itemIndex]
+            if line.line.isReturn {
+                // A return may come back short by the banks' fees, never for more than was sent.
+                guard line.amount <= item.amount else { continue }
+                let fit: AmountFit = line.amount == item.amount ? .exact : .difference(line.amount - item.amount)
+                record(lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1, fit: fit,
+                    isReturn: true)
+                continue
+            }
+            // A line that lists several ids of which only one is known is a batch: left to pass 2.
+            guard line.line.endToEndIDs.count <= 1, line.line.uetrs.count <= 1,
+                let fit = fit(lineTotal: line.amount, itemTotal: item.amount, direction: item.item.direction,
+                    allowsDifference: true)
+            else { continue }
+            record(lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1, fit: fit)
+        }
+    }
+
+    /// Items by end-to-end id, UETR and instruction id. A key two items share identifies neither.
+    func exactIndex() -> [String: Int] {
+        var index: [String: Int] = [:]
+        var ambiguous: Set<String> = []
+        func add(_ key: String, _ item: Int) {
+            if index.updateValue(item, forKey: key) != nil { ambiguous.insert(key) }
+        }
+        for (itemIndex, item) in items.enumerated() {
+            if let id = item.item.endToEndID, !id.isEmpty { add("e:" + id, itemIndex) }
+            if let id = item.item.uetr, !id.isEmpty { add("u:" + id.lowercased(), itemIndex) }
+            if let id = item.item.instructionID, !id.isEmpty { add("i:" + id, itemIndex) }
+        }
+        for key in ambiguous { index[key] = nil }
+        return index
+    }
+
+    /// The distinct compatible items a line's ids name, in id order.
+    func resolveExact(_ line: PreparedLine, index: [String: Int], includingUsed: Bool) -> [Int] {
+        var keys: [String] = []
+        for id in line.line.endToEndIDs where !id.isEmpty && id != "NOTPROVIDED" {
+            keys.append("e:" + id)
+            keys.append("i:" + id)
+        }
+        for id in line.line.uetrs where !id.isEmpty { keys.append("u:" + id.lowercased()) }
+        if let reference = line.line.bankReference, !reference.isEmpty { keys.append("i:" + reference) }
+        var found: Set<Int> = []
+        for key in keys {
+            guard let item = index[key], includingUsed || !itemUsed[item], compatible(line, items[item]) else { continue }
+            found.insert(item)
+        }
+        return found.sorted()
+    }
+
+    // MARK: - Pass 2: batch bookings
+
+    /// O(I) to group the batches, O(L × (ids + words)) to match.
+    mutating func matchBatchBookings() {
+        // Split by TxDtls: every id the line lists names an open item, and together they make the amount.
+        let index = exactIndex()
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+            let line = lines[lineIndex]
+            let resolved = resolveExact(line, index: index, includingUsed: false)
+            // Every id the line lists must name an open item: a batch half known is for a person.
+            guard resolved.count >= 2, resolved.count >= max(line.line.endToEndIDs.count, line.line.uetrs.count)
+            else { continue }
+            let total = resolved.reduce(Int128(0)) { $0 + items[$1].amount }
+            guard let fit = fit(lineTotal: line.amount, itemTotal: total, direction: line.direction,
+                allowsDifference: false)
+            else { continue }
+            record(lines: [lineIndex], items: resolved, rule: .batchBooking, confidence: 1, fit: fit)
+        }
+
+        // Whole batches still entirely open: by their id in the line's text, or by their total and date.
+        var members: [String: [Int]] = [:]
+        for itemIndex in items.indices where items[itemIndex].item.direction == .outgoing {
+            if let batch = items[itemIndex].item.batch { members[batch.id, default: []].append(itemIndex) }
+        }
+        struct OpenBatch {
+            let id: String
+            let members: [Int]
+            let total: Int128
+            let currency: Currency
+            let day: Int
+        }
+        var batchesByToken: [String: Int] = [:]
+        var batchesByAmount: [AmountKey: [Int]] = [:]
+        var batches: [OpenBatch] = []
+        for (id, memberIndices) in members.sorted(by: { $0.key < $1.key }) {
+            guard memberIndices.allSatisfy({ !itemUsed[$0] }) else { continue }
+            let currency = items[memberIndices[0]].item.amount.currency
+            guard memberIndices.allSatisfy({ items[$0].item.amount.currency == currency }) else { continue }
+            let sum = memberIndices.reduce(Int128(0)) { $0 + items[$1].amount }
+            // The declared total is what the bank debits; members missing from the open items leave it short,
+            // and then the batch is not whole and cannot be matched as one.
+            guard let declared = items[memberIndices[0]].item.batch?.total,
+                Int128(declared.minorUnits) == sum
+            else { continue }
+            let batchIndex = batches.count
+            batches.append(
+                OpenBatch(id: id, members: memberIndices, total: sum, currency: currency,
+                    day: memberIndices.map { items[$0].day }.min() ?? 0))
+            let token = InvoiceNumber.normalised(id)
+            if token.utf8.count >= 4 { batchesByToken[token] = batchIndex }
+            batchesByAmount[AmountKey(currency: currency, direction: .outgoing, amount: sum), default: []]
+                .append(batchIndex)
+        }
+        guard !batches.isEmpty else { return }
+        var batchUsed = [Bool](repeating: false, count: batches.count)
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && lines[lineIndex].direction == .outgoing
+            && !lines[lineIndex].line.isReturn
+        {
+            let line = lines[lineIndex]
+            var chosen: (batch: Int, confidence: Double)?
+            let named = Set(textTokens(of: line.line).compactMap { batchesByToken[$0] }).filter { !batchUsed[$0] }
+            if named.count == 1, let batch = named.first, batches[batch].currency == line.line.amount.currency {
+                chosen = (batch, 0.95)
+            } else if named.isEmpty {
+                let key = AmountKey(currency: line.line.amount.currency, direction: .outgoing, amount: line.amount)
+                let fitting = (batchesByAmount[key] ?? []).filter {
+                    !batchUsed[$0] && abs(batches[$0].day - line.day) <= settings.dateWindowDays
+                }
+                if fitting.count == 1 { chosen = (fitting[0], 0.85) }
+            }
+            guard let chosen,
+                let fit = fit(lineTotal: line.amount, itemTotal: batches[chosen.batch].total, direction: .outgoing,
+                    allowsDifference: false)
+            else { continue }
+            batchUsed[chosen.batch] = true
+            record(lines: [lineIndex], items: batches[chosen.batch].members, rule: .batchBooking,
+                confidence: chosen.confidence, fit: fit)
+        }
+    }
+
+    // MARK: - Pass 3: references in the remittance text
+
+    /// O(I × references) to index, O(L × W) to match.
+    mutating func matchRemittanceReferences() {
+        buildTokenIndex()
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+            let line = lines[lineIndex]
+            let (candidates, structured) = referencedItems(line)
+            let open = candidates.filter { !itemUsed[$0] && compatible(line, items[$0]) }
+            guard !open.isEmpty else { continue }
+            let confidence = structured ? 0.95 : 0.9
+            if open.count == 1 {
+                if let fit = fit(lineTotal: line.amount, itemTotal: items[open[0]].amount, direction: line.direction,
+                    allowsDifference: true)
+                {
+                    record(lines: [lineIndex], items: open, rule: .remittanceReference, confidence: confidence, fit: fit)
+                }
+                continue
+            }
+            // Several items quoted: the one whose amount fits, or all of them together (one payment for
+            // several invoices); anything else is for a person to decide.
+            let single = open.filter {
+                fit(lineTotal: line.amount, itemTotal: items[$0].amount, direction: line.direction,
+                    allowsDifference: false) != nil
+            }
+            if single.count == 1, let itemFit = fit(lineTotal: line.amount, itemTotal: items[single[0]].amount,
+                direction: line.direction, allowsDifference: false)
+            {
+                record(lines: [lineIndex], items: single, rule: .remittanceReference, confidence: confidence - 0.05,
+                    fit: itemFit)
+            } else if single.isEmpty {
+                let total = open.reduce(Int128(0)) { $0 + items[$1].amount }
+                if let groupFit = fit(lineTotal: line.amount, itemTotal: total, direction: line.direction,
+                    allowsDifference: false)
+                {
+                    record(lines: [lineIndex], items: open, rule: .remittanceReference,
+                        confidence: confidence - 0.05, fit: groupFit)
+                }
+            }
+        }
+    }
+
+    mutating func buildTokenIndex() {
+        guard itemsByToken.isEmpty else { return }
+        for (itemIndex, prepared) in items.enumerated() {
+            var tokens: Set<String> = []
+            for number in prepared.item.invoiceNumbers {
+                let token = InvoiceNumber.normalised(number)
+                if token.utf8.count >= minimumTokenLength { tokens.insert(token) }
+            }
+            if let reference = prepared.item.creditorReference {
+                if let rf = CreditorReference.validated(reference) {
+                    tokens.insert(rf)
+                } else if let qr = SwissQRReference.validated(reference) {
+                    tokens.insert(qr)
+                } else {
+                    let token = InvoiceNumber.normalised(reference)
+                    if token.utf8.count >= minimumTokenLength { tokens.insert(token) }
+                }
+            }
+            for token in tokens { itemsByToken[token, default: []].append(itemIndex) }
+        }
+    }
+
+    /// The items a line's remittance text names, in index order, and whether a check-digit reference named any.
+    func referencedItems(_ line: PreparedLine) -> ([Int], Bool) {
+        var found: Set<Int> = []
+        var structured = false
+        let text = line.line.remittanceText
+        for reference in CreditorReference.references(in: text) + SwissQRReference.references(in: text) {
+            if let hits = itemsByToken[reference] {
+                found.formUnion(hits)
+                structured = true
+            }
+        }
+        for token in textTokens(of: line.line) {
+            if let hits = itemsByToken[token] { found.formUnion(hits) }
+        }
+        return (found.sorted(), structured)
+    }
+
+    // MARK: - Pass 4: amount, value date and counterparty
+
+    /// O(I) to index by amount, O(L × items of the same amount) to match.
+    mutating func matchAmountDateCounterparty() {
+        var byAmount: [AmountKey: [Int]] = [:]
+        for itemIndex in items.indices where !itemUsed[itemIndex] {
+            let item = items[itemIndex]
+            byAmount[AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
+                default: []].append(itemIndex)
+        }
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+            let line = lines[lineIndex]
+            let key = AmountKey(currency: line.line.amount.currency, direction: line.direction, amount: line.amount)
+            var best: (item: Int, score: Double)?
+            var tied = false
+            for itemIndex in byAmount[key] ?? [] where !itemUsed[itemIndex] {
+                let item = items[itemIndex]
+                guard withinWindow(line, item), let party = counterpartyScore(line, item) else { continue }
+                // A closer date breaks ties between otherwise equal candidates.
+                let score = party - Double(abs(line.day - item.day)) * 0.001
+                if let current = best {
+                    if score > current.score {
+                        best = (itemIndex, score)
+                        tied = false
+                    } else if score == current.score {
+                        tied = true
+                    }
+                } else {
+                    best = (itemIndex, score)
+                }
+            }
+            guard let best, !tied else { continue }
+            let party = counterpartyScore(line, items[best.item]) ?? 0
+            record(lines: [lineIndex], items: [best.item], rule: .amountDateCounterparty,
+                confidence: 0.6 + 0.3 * party, fit: .exact)
+        }
+    }
+
+    /// 1 for the same account; the name similarity when an account is missing on one side and the names are
+    /// similar enough; nil otherwise (different accounts are different parties, whatever the names say).
+    func counterpartyScore(_ line: PreparedLine, _ item: PreparedItem) -> Double? {
+        if let lineAccount = line.accountKey, let itemAccount = item.accountKey {
+            return lineAccount == itemAccount ? 1 : nil
+        }
+        guard let lineName = line.nameKey, let itemName = item.nameKey else { return nil }
+        let similarity = SanctionsNameScorer.jaroWinkler(lineName, itemName)
+        return similarity >= settings.nameSimilarityThreshold ? similarity : nil
+    }
+
+    // MARK: - Pass 5: one-to-many and many-to-one within a counterparty account
+
+    /// O(L + I) to group by account; per line or item at most `groupCandidatesMax` candidates and subsets of
+    /// up to four of them (C(12, 4) = 495 sums), so bounded work per line.
+    mutating func matchGroups() {
+        var itemsByAccount: [String: [Int]] = [:]
+        for itemIndex in items.indices where !itemUsed[itemIndex] {
+            if let account = items[itemIndex].accountKey { itemsByAccount[account, default: []].append(itemIndex) }
+        }
+        var linesByAccount: [String: [Int]] = [:]
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+            if let account = lines[lineIndex].accountKey { linesByAccount[account, default: []].append(lineIndex) }
+        }
+        // One line: one item less a fee, or several items.
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+            let line = lines[lineIndex]
+            guard let account = line.accountKey else { continue }
+            let candidates = nearest(
+                (itemsByAccount[account] ?? []).filter {
+                    !itemUsed[$0] && compatible(line, items[$0]) && withinWindow(line, items[$0])
+                }, to: line.day, day: { items[$0].day })
+            guard let (subset, fit) = uniqueSubset(
+                of: candidates, sizes: 1...4, amount: { items[$0].amount },
+                target: line.amount, direction: line.direction, linesAreSummed: false)
+            else { continue }
+            record(lines: [lineIndex], items: subset, rule: .grouped, confidence: subset.count == 1 ? 0.8 : 0.75,
+                fit: fit)
+        }
+        // Several lines for one item: a split or instalment payment.
+        for itemIndex in items.indices where !itemUsed[itemIndex] {
+            let item = items[itemIndex]
+            guard let account = item.accountKey else { continue }
+            let candidates = nearest(
+                (linesByAccount[account] ?? []).filter {
+                    !lineUsed[$0] && compatible(lines[$0], item) && withinWindow(lines[$0], item)
+                }, to: item.day, day: { lines[$0].day })
+            guard let (subset, fit) = uniqueSubset(
+                of: candidates, sizes: 2...4, amount: { lines[$0].amount },
+                target: item.amount, direction: item.item.direction, linesAreSummed: true)
+            else { continue }
+            record(lines: subset, items: [itemIndex], rule: .grouped, confidence: 0.75, fit: fit)
+        }
+    }
+
+    static let groupCandidatesMax = 12
+
+    /// The candidates closest in date (then by index), at most ``groupCandidatesMax``, in index order.
+    func nearest(_ candidates: [Int], to day: Int, day dayOf: (Int) -> Int) -> [Int] {
+        guard candidates.count > Self.groupCandidatesMax else { return candidates }
+        return candidates.sorted { (abs(dayOf($0) - day), $0) < (abs(dayOf($1) - day), $1) }
+            .prefix(Self.groupCandidatesMax).sorted()
+    }
+
+    /// The one subset of `candidates` (sizes in `sizes`, smallest size first) whose amounts settle `target`
+    /// exactly or less a fee; nil when there is none or more than one at the smallest size that has any.
+    func uniqueSubset(
+        of candidates: [Int], sizes: ClosedRange<Int>, amount: (Int) -> Int128,
+        target: Int128, direction: ReconciliationItem.Direction, linesAreSummed: Bool
+    ) -> ([Int], AmountFit)? {
+        for size in sizes where size <= candidates.count {
+            var found: ([Int], AmountFit)?
+            var count = 0
+            var chosen: [Int] = []
+            func search(from start: Int, sum: Int128) {
+                guard count < 2 else { return }
+                if chosen.count == size {
+                    let fit = linesAreSummed
+                        ? self.fit(lineTotal: sum, itemTotal: target, direction: direction, allowsDifference: false)
+                        : self.fit(lineTotal: target, itemTotal: sum, direction: direction, allowsDifference: false)
+                    // One item with its exact amount belongs to pass 4; here only fees or groups.
+                    if let fit, size > 1 || fit != .exact {
+                        count += 1
+                        found = (chosen, fit)
+                    }
+                    return
+                }
+                guard start < candidates.count else { return }
+                for next in start..<candidates.count {
+                    chosen.append(candidates[next])
+                    search(from: next + 1, sum: sum + amount(candidates[next]))
+                    chosen.removeLast()
+                    if count >= 2 { return }
+                }
+            }
+            search(from: 0, sum: 0)
+            if count == 1, let found { return found }
+            if count > 1 { return nil }
+        }
+        return nil
+    }
+
+    // MARK: - Result and exceptions
+
+    /// Exceptions: per unmatched line, candidates from the id, amount, account and reference indexes (each
+    /// capped at 20), so O(L × 100) at most.
+    mutating func result() -> ReconciliationResult {
+        buildTokenIndex()
+        var byAmount: [AmountKey: [Int]] = [:]
+        var byAccount: [String: [Int]] = [:]
+        for (itemIndex, item) in items.enumerated() {
+            byAmount[AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
+                default: []].append(itemIndex)
+            if let account = item.accountKey { byAccount[account, default: []].append(itemIndex) }
+        }
+        let exact = exactIndex()
+        var exceptions: [ReconciliationException] = []
+        for lineIndex in lines.indices where !lineMatched[lineIndex] {
+            let line = lines[lineIndex]
+            var pool: [Int] = []
+            for id in line.line.endToEndIDs.prefix(20) { if let item = exact["e:" + id] { pool.append(item) } }
+            for id in line.line.uetrs.prefix(20) { if let item = exact["u:" + id.lowercased()] { pool.append(item) } }
+            pool += (byAmount[AmountKey(currency: line.line.amount.currency, direction: line.direction,
+                amount: line.amount)] ?? []).prefix(20)
+            if let account = line.accountKey { pool += (byAccount[account] ?? []).prefix(20) }
+            pool += referencedItems(line).0.prefix(20)
+            let candidates = Set(pool).map { explain(line, items[$0], itemIndex: $0) }
+                .sorted { ($1.score, $0.itemID) < ($0.score, $1.itemID) }
+            exceptions.append(ReconciliationException(lineID: line.line.id, candidates: Array(candidates.prefix(3))))
+        }
+        let sortedMatches = matches.sorted { ($0.rule, $0.lineIDs[0]) < ($1.rule, $1.lineIDs[0]) }
+        return ReconciliationResult(
+            matches: sortedMatches, exceptions: exceptions,
+            unmatchedItemIDs: items.indices.filter { !itemUsed[$0] }.map { items[$0].item.id })
+    }
+
+    func explain(_ line: PreparedLine, _ item: PreparedItem, itemIndex: Int) -> ReconciliationCandidate {
+        var reasons: [ReconciliationRejection] = []
+        var score = 1.0
+        if itemUsed[itemIndex] {
+            reasons.append(.alreadyMatched)
+            score -= 0.3
+        }
+        if line.line.amount.currency != item.item.amount.currency {
+            reasons.append(.currencyDiffers)
+            score -= 0.5
+        } else if line.amount != item.amount, let gap = Int64(exactly: line.amount - item.amount) {
+            reasons.append(.amountDiffers(by: Money(minorUnits: gap, currency: item.item.amount.currency)))
+            score -= 0.25
+        }
+        if line.direction != item.item.direction {
+            reasons.append(.directionDiffers)
+            score -= 0.5
+        }
+        let days = abs(line.day - item.day)
+        if days > settings.dateWindowDays {
+            reasons.append(.dateOutsideWindow(days: days, windowDays: settings.dateWindowDays))
+            score -= 0.2
+        }
+        if let lineAccount = line.accountKey, let itemAccount = item.accountKey {
+            if lineAccount != itemAccount {
+                reasons.append(.accountDiffers)
+                score -= 0.3
+            }
+        } else if let lineName = line.nameKey, let itemName = item.nameKey {
+            let similarity = SanctionsNameScorer.jaroWinkler(lineName, itemName)
+            if similarity < settings.nameSimilarityThreshold {
+                reasons.append(.nameNotSimilar(similarity: similarity, threshold: settings.nameSimilarityThreshold))
+                score -= 0.3 * (1 - similarity)
+            }
+        } else {
+            reasons.append(.noCounterparty)
+            score -= 0.1
+        }
+        if reasons.isEmpty { reasons.append(.ambiguous) }
+        return ReconciliationCandidate(itemID: item.item.id, score: max(0, score), reasons: reasons)
+    }
+}
+
+/// Reference tokens shorter than this match too much by accident (`12`, `A1`).
+let minimumTokenLength = 4
+
+/// The normalised joins of one to four consecutive words of a line's remittance text and bank reference:
+/// `INV 2024-001` yields `INV`, `2024`, `1`, `INV2024`, `20241`, `INV20241`. Cost O(words × 4).
+func textTokens(of line: StatementLine) -> Set<String> {
+    var tokens: Set<String> = []
+    for text in [line.remittanceText, line.bankReference ?? ""] where !text.isEmpty {
+        let words = alphanumericWords(text)
+        for start in words.indices {
+            var joined = ""
+            for end in start..<min(words.count, start + 4) {
+                joined += words[end]
+                let token = InvoiceNumber.normalised(joined)
+                if token.utf8.count >= minimumTokenLength { tokens.insert(token) }
+            }
+        }
+    }
+    return tokens
+}
+
+/// An account compared without spaces, punctuation or case.
+func accountKey(_ account: String?) -> String? {
+    guard let account else { return nil }
+    let key = String(String.UnicodeScalarView(account.uppercased().unicodeScalars.filter {
+        ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+    }))
+    return key.isEmpty ? nil : key
+}
