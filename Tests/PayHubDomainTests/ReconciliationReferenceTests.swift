@@ -41,6 +41,9 @@ struct ReconciliationReferenceTests {
         let text = "Zahlung RF18 5390 0754 7034, Rechnung 12; also rf45g72uur and RF19 5390 0754 7034 (wrong)"
         #expect(CreditorReference.references(in: text) == ["RF18539007547034", "RF45G72UUR"])
         #expect(CreditorReference.references(in: "RFID tag 123").isEmpty)
+        // RF064512598THANKYOU passes the check by chance: only printed groups are joined.
+        #expect(CreditorReference.validated("RF064512598THANKYOU") != nil)
+        #expect(CreditorReference.references(in: "Payment RF06 4512 598 thank you") == ["RF064512598"])
     }
 
     /// The QR-bill example of the Swiss Implementation Guidelines, and its neighbours.

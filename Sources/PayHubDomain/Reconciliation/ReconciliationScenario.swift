@@ -82,6 +82,7 @@ struct ScenarioBuilder {
     var labels: [String: Set<String>] = [:]
     var explainable: Set<String> = []
     var counter = 0
+    var parties: [(name: String, account: String)] = []
     /// 2026-01-01: every date is a small offset from it.
     let baseDay = 20_454
 
@@ -113,6 +114,17 @@ struct ScenarioBuilder {
     }
 
     mutating func name() -> String { "\(pick(Self.firstWords)) \(pick(Self.secondWords)) \(pick(Self.suffixes))" }
+
+    /// Regular vendors and customers: most items go to one of a few hundred counterparties, so one account
+    /// often has several open items at once (what makes the grouped rule and the name rule hard).
+    mutating func counterparty() -> (name: String, account: String) {
+        if parties.count < 300 || chance(20) {
+            let party = (name(), account())
+            parties.append(party)
+            return party
+        }
+        return pick(parties)
+    }
 
     mutating func account(_ country: String = "DE") -> String {
         var digits = country + String(int(10...99))
@@ -164,9 +176,10 @@ struct ScenarioBuilder {
     mutating func outgoingItem(day: Int, batch: ReconciliationItem.Batch? = nil, amount: Money? = nil)
         -> ReconciliationItem
     {
+        let party = counterparty()
         let item = ReconciliationItem(
             id: nextID("itm_"), direction: .outgoing, amount: amount ?? self.amount(), expectedValueDate: date(day),
-            counterpartyName: name(), counterpartyAccount: account(), endToEndID: nextID("E2E-"),
+            counterpartyName: party.name, counterpartyAccount: party.account, endToEndID: nextID("E2E-"),
             uetr: UUID(uuid: uuidBytes()).uuidString.lowercased(), instructionID: nextID("INSTR-"), batch: batch,
             invoiceNumbers: ["INV-" + digits(6)])
         items.append(item)
@@ -242,9 +255,10 @@ struct ScenarioBuilder {
     mutating func incomingItem(
         day: Int, amount: Money? = nil, invoiceNumbers: [String] = [], reference: String? = nil
     ) -> ReconciliationItem {
+        let party = counterparty()
         let item = ReconciliationItem(
             id: nextID("itm_"), direction: .incoming, amount: amount ?? self.amount(), expectedValueDate: date(day),
-            counterpartyName: name(), counterpartyAccount: account(), invoiceNumbers: invoiceNumbers,
+            counterpartyName: party.name, counterpartyAccount: party.account, invoiceNumbers: invoiceNumbers,
             creditorReference: reference)
         items.append(item)
         return item
