@@ -303,6 +303,32 @@ struct ReconciliationMatcherTests {
         #expect(result.exceptions.count == 3)
     }
 
+    @Test func rangeIndexFindsTheRangeByBinarySearch() {
+        var index = RangeIndex<String>()
+        for (position, day) in [5, 1, 9, 5, 3, 12].enumerated() { index.insert("k", value: Int128(day), index: position) }
+        index.sort()
+        #expect(index.members(of: "k", from: 3, through: 9, limit: 10) == [4, 0, 3, 2])
+        #expect(index.members(of: "k", from: 3, through: 9, limit: 2) == [4, 0])
+        #expect(index.members(of: "k", from: 13, through: 20, limit: 10).isEmpty)
+        #expect(index.members(of: "other", from: 0, through: 20, limit: 10).isEmpty)
+    }
+
+    /// One customer with thousands of open items of the same amount: the line's own item is still found by
+    /// its fee, and the crowd of equal amounts without a counterparty stays unmatched.
+    @Test func busyAccountStaysBoundedAndCorrect() {
+        var items = (0..<3_000).map { number in
+            Recon.item("bulk\(number)", .incoming, "9.99", day: number % 60, account: "DE5555")
+        }
+        items.append(Recon.item("target", .incoming, "4321.00", day: 30, account: "DE5555"))
+        let lines = [
+            Recon.line("fee", "4311.00", day: 31, account: "DE5555"),
+            Recon.line("crowd", "9.99", day: 10),
+        ]
+        let result = ReconciliationMatcher.match(lines: lines, items: items)
+        #expect(Recon.pairs(result) == [["fee", "→", "target"]])
+        #expect(result.matches.first?.fee == Recon.money("10.00"))
+    }
+
     @Test func deterministicUnderShuffledInput() {
         let scenario = ReconciliationScenario.generate(seed: 7, count: 3_000)
         let reference = ReconciliationMatcher.match(lines: scenario.lines, items: scenario.items)

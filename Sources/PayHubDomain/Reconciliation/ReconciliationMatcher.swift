@@ -71,6 +71,8 @@ struct MatchingState {
     /// Items by normalised reference token (invoice numbers, creditor references), built once for the
     /// remittance pass and reused for the exceptions.
     var itemsByToken: [String: [Int]] = [:]
+    /// Items by end-to-end id, UETR and instruction id; built once, used by passes 1 and 2 and the exceptions.
+    var exactIDs: [String: Int]? = nil
 
     init(lines: [StatementLine], items: [ReconciliationItem], settings: ReconciliationSettings) {
         self.settings = settings
@@ -182,8 +184,15 @@ struct MatchingState {
         }
     }
 
+    mutating func exactIndex() -> [String: Int] {
+        if let exactIDs { return exactIDs }
+        let built = buildExactIndex()
+        exactIDs = built
+        return built
+    }
+
     /// Items by end-to-end id, UETR and instruction id. A key two items share identifies neither.
-    func exactIndex() -> [String: Int] {
+    func buildExactIndex() -> [String: Int] {
         var index: [String: Int] = [:]
         var ambiguous: Set<String> = []
         func add(_ key: String, _ item: Int) {
@@ -378,20 +387,26 @@ struct MatchingState {
 
     // MARK: - Pass 4: amount, value date and counterparty
 
-    /// O(I) to index by amount, O(L × items of the same amount) to match.
+    /// O(I log I) to index by amount and date, O(L × (log I + candidates)) to match, with at most
+    /// ``windowCandidatesMax`` candidates of one amount per window looked at.
     mutating func matchAmountDateCounterparty() {
-        var byAmount: [AmountKey: [Int]] = [:]
+        var byAmount = RangeIndex<AmountKey>()
         for itemIndex in items.indices where !itemUsed[itemIndex] {
             let item = items[itemIndex]
-            byAmount[AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
-                default: []].append(itemIndex)
+            byAmount.insert(
+                AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
+                value: Int128(item.day), index: itemIndex)
         }
+        byAmount.sort()
         for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
             let line = lines[lineIndex]
             let key = AmountKey(currency: line.line.amount.currency, direction: line.direction, amount: line.amount)
             var best: (item: Int, score: Double)?
             var tied = false
-            for itemIndex in byAmount[key] ?? [] where !itemUsed[itemIndex] {
+            let window = byAmount.members(
+                of: key, from: Int128(line.day - settings.dateWindowDays),
+                through: Int128(line.day + settings.dateWindowDays), limit: Self.windowCandidatesMax)
+            for itemIndex in window where !itemUsed[itemIndex] {
                 let item = items[itemIndex]
                 guard withinWindow(line, item), let party = counterpartyScore(line, item) else { continue }
                 // A closer date breaks ties between otherwise equal candidates.
@@ -427,29 +442,55 @@ struct MatchingState {
 
     // MARK: - Pass 5: one-to-many and many-to-one within a counterparty account
 
-    /// O(L + I) to group by account; per line or item at most `groupCandidatesMax` candidates and subsets of
-    /// up to four of them (C(12, 4) = 495 sums), so bounded work per line.
+    /// O((L + I) log(L + I)) to index by account and date; per line or item the members of the date window
+    /// (at most ``windowCandidatesMax`` looked at), the ``groupCandidatesMax`` nearest of them kept, and subsets
+    /// of up to four (C(12, 4) = 495 sums): bounded work per line, however many items one account has.
     mutating func matchGroups() {
-        var itemsByAccount: [String: [Int]] = [:]
+        var itemsByAccount = RangeIndex<String>()
+        var itemsByAccountAmount = RangeIndex<String>()
         for itemIndex in items.indices where !itemUsed[itemIndex] {
-            if let account = items[itemIndex].accountKey { itemsByAccount[account, default: []].append(itemIndex) }
+            if let account = items[itemIndex].accountKey {
+                itemsByAccount.insert(account, value: Int128(items[itemIndex].day), index: itemIndex)
+                itemsByAccountAmount.insert(account, value: items[itemIndex].amount, index: itemIndex)
+            }
         }
-        var linesByAccount: [String: [Int]] = [:]
+        itemsByAccount.sort()
+        itemsByAccountAmount.sort()
+        var linesByAccount = RangeIndex<String>()
         for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
-            if let account = lines[lineIndex].accountKey { linesByAccount[account, default: []].append(lineIndex) }
+            if let account = lines[lineIndex].accountKey {
+                linesByAccount.insert(account, value: Int128(lines[lineIndex].day), index: lineIndex)
+            }
         }
+        linesByAccount.sort()
+        let windowDays = settings.dateWindowDays
         // One line: one item less a fee, or several items.
         for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
             let line = lines[lineIndex]
             guard let account = line.accountKey else { continue }
+            // One item less a fee: looked up by amount, so a busy account's crowd of other items cannot hide it.
+            // The fee is below the larger of the two amounts' tolerances, which bounds the range.
+            let tolerance = settings.feeToleranceMinorUnits(for: line.amount * 2)
+            let amountRange = line.direction == .incoming
+                ? (line.amount + 1, line.amount + tolerance) : (line.amount - tolerance, line.amount - 1)
+            let feeFits = itemsByAccountAmount.members(
+                of: account, from: amountRange.0, through: amountRange.1, limit: Self.windowCandidatesMax
+            ).filter { !itemUsed[$0] && compatible(line, items[$0]) && withinWindow(line, items[$0]) }
+            let single = uniqueSubset(
+                of: feeFits, sizes: 1...1, amount: { items[$0].amount }, target: line.amount,
+                direction: line.direction, linesAreSummed: false)
+            // Several items: among the nearest in date.
             let candidates = nearest(
-                (itemsByAccount[account] ?? []).filter {
-                    !itemUsed[$0] && compatible(line, items[$0]) && withinWindow(line, items[$0])
-                }, to: line.day, day: { items[$0].day })
-            guard let (subset, fit) = uniqueSubset(
-                of: candidates, sizes: 1...4, amount: { items[$0].amount },
-                target: line.amount, direction: line.direction, linesAreSummed: false)
-            else { continue }
+                itemsByAccount.members(
+                    of: account, from: Int128(line.day - windowDays), through: Int128(line.day + windowDays),
+                    limit: Self.windowCandidatesMax
+                ).filter { !itemUsed[$0] && compatible(line, items[$0]) && items[$0].amount < line.amount },
+                to: line.day, day: { items[$0].day })
+            let several = single == nil && feeFits.isEmpty
+                ? uniqueSubset(
+                    of: candidates, sizes: 2...4, amount: { items[$0].amount }, target: line.amount,
+                    direction: line.direction, linesAreSummed: false) : nil
+            guard let (subset, fit) = single ?? several else { continue }
             record(lines: [lineIndex], items: subset, rule: .grouped, confidence: subset.count == 1 ? 0.8 : 0.75,
                 fit: fit)
         }
@@ -458,9 +499,11 @@ struct MatchingState {
             let item = items[itemIndex]
             guard let account = item.accountKey else { continue }
             let candidates = nearest(
-                (linesByAccount[account] ?? []).filter {
-                    !lineUsed[$0] && compatible(lines[$0], item) && withinWindow(lines[$0], item)
-                }, to: item.day, day: { lines[$0].day })
+                linesByAccount.members(
+                    of: account, from: Int128(item.day - windowDays), through: Int128(item.day + windowDays),
+                    limit: Self.windowCandidatesMax
+                ).filter { !lineUsed[$0] && compatible(lines[$0], item) && lines[$0].amount < item.amount },
+                to: item.day, day: { lines[$0].day })
             guard let (subset, fit) = uniqueSubset(
                 of: candidates, sizes: 2...4, amount: { lines[$0].amount },
                 target: item.amount, direction: item.item.direction, linesAreSummed: true)
@@ -470,6 +513,9 @@ struct MatchingState {
     }
 
     static let groupCandidatesMax = 12
+    /// A bound on the candidates one line looks at in a date window (thousands of equal subscription amounts
+    /// on one day must not make the pass quadratic); beyond it a person decides.
+    static let windowCandidatesMax = 256
 
     /// The candidates closest in date (then by index), at most ``groupCandidatesMax``, in index order.
     func nearest(_ candidates: [Int], to day: Int, day dayOf: (Int) -> Int) -> [Int] {
@@ -621,4 +667,37 @@ func accountKey(_ account: String?) -> String? {
         ("A"..."Z").contains($0) || ("0"..."9").contains($0)
     }))
     return key.isEmpty ? nil : key
+}
+
+/// Indices grouped by a key, each group sorted by a value (a day, an amount), so the members within a range
+/// are found by binary search: O(log n + range) instead of O(group).
+struct RangeIndex<Key: Hashable> {
+    private var groups: [Key: [(value: Int128, index: Int)]] = [:]
+
+    mutating func insert(_ key: Key, value: Int128, index: Int) {
+        groups[key, default: []].append((value, index))
+    }
+
+    /// Sorts every group by value, then index (deterministic whatever the insertion order).
+    mutating func sort() {
+        for key in Array(groups.keys) { groups[key]?.sort { ($0.value, $0.index) < ($1.value, $1.index) } }
+    }
+
+    /// The indices of `key` whose value lies in `low...high`, by value then index, at most `limit` of them.
+    func members(of key: Key, from low: Int128, through high: Int128, limit: Int) -> [Int] {
+        guard let group = groups[key], low <= high else { return [] }
+        var first = 0
+        var last = group.count
+        while first < last {
+            let middle = (first + last) / 2
+            if group[middle].value < low { first = middle + 1 } else { last = middle }
+        }
+        var result: [Int] = []
+        var position = first
+        while position < group.count, result.count < limit, group[position].value <= high {
+            result.append(group[position].index)
+            position += 1
+        }
+        return result
+    }
 }
