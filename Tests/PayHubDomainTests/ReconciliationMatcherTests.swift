@@ -6,7 +6,9 @@ import Testing
 /// Builders: dates as day offsets from 2026-01-01, amounts as decimal text.
 enum Recon {
     static func date(_ offset: Int = 0) -> LocalDate { try! LocalDate(daysSinceEpoch: 20_454 + offset) }
-    static func money(_ text: String, _ currency: Currency = .eur) -> Money { try! Money(parsing: text, currency: currency) }
+    static func money(_ text: String, _ currency: Currency = .eur) -> Money {
+        try! Money(parsing: text, currency: currency)
+    }
 
     static func item(
         _ id: String, _ direction: ReconciliationItem.Direction, _ amount: String, day: Int = 0,
@@ -26,7 +28,8 @@ enum Recon {
         account: String? = "DE89 3704 0044 0532 0130 00", endToEndID: String? = nil, uetr: String? = nil,
         batch: ReconciliationItem.Batch? = nil, invoices: [String] = []
     ) -> ReconciliationItem {
-        item(id, .outgoing, amount, day: day, name: name, account: account, endToEndID: endToEndID, uetr: uetr,
+        item(
+            id, .outgoing, amount, day: day, name: name, account: account, endToEndID: endToEndID, uetr: uetr,
             batch: batch, invoices: invoices)
     }
 
@@ -127,8 +130,10 @@ struct ReconciliationMatcherTests {
         let batchA = ReconciliationItem.Batch(id: "PMTINF-A", total: Recon.money("300.00"))
         let batchB = ReconciliationItem.Batch(id: "PMTINF-B", total: Recon.money("300.00"))
         let items = [
-            Recon.item("a1", "100.00", account: nil, batch: batchA), Recon.item("a2", "200.00", account: nil, batch: batchA),
-            Recon.item("b1", "150.00", account: nil, batch: batchB), Recon.item("b2", "150.00", account: nil, batch: batchB),
+            Recon.item("a1", "100.00", account: nil, batch: batchA),
+            Recon.item("a2", "200.00", account: nil, batch: batchA),
+            Recon.item("b1", "150.00", account: nil, batch: batchB),
+            Recon.item("b2", "150.00", account: nil, batch: batchB),
             Recon.item("c1", "10.00", account: nil, endToEndID: "E-C1"),
         ]
         let lines = [
@@ -149,7 +154,8 @@ struct ReconciliationMatcherTests {
         let items = [
             Recon.item("rf", .incoming, "500.00", name: nil, account: nil, reference: "RF18539007547034"),
             Recon.item("inv", .incoming, "80.00", name: nil, account: nil, invoices: ["INV-0042"]),
-            Recon.item("qr", .incoming, "12.00", name: nil, account: nil, reference: "210000000003139471430009017",
+            Recon.item(
+                "qr", .incoming, "12.00", name: nil, account: nil, reference: "210000000003139471430009017",
                 currency: .chf),
         ]
         let lines = [
@@ -214,9 +220,10 @@ struct ReconciliationMatcherTests {
         ]
         let result = ReconciliationMatcher.match(lines: lines, items: items)
         #expect(result.matches.isEmpty)
-        let reasons = Dictionary(uniqueKeysWithValues: result.exceptions.map {
-            ($0.lineID, $0.candidates.first?.reasons ?? [])
-        })
+        let reasons = Dictionary(
+            uniqueKeysWithValues: result.exceptions.map {
+                ($0.lineID, $0.candidates.first?.reasons ?? [])
+            })
         #expect(reasons["l1"]?.contains { if case .nameNotSimilar = $0 { true } else { false } } == true)
         #expect(reasons["l2"] == [.accountDiffers])
         #expect(reasons["l3"] == [.dateOutsideWindow(days: 6, windowDays: 5)])
@@ -267,8 +274,9 @@ struct ReconciliationMatcherTests {
         let lines = [Recon.line("l1", "99950.00", account: "DE1111")]
         #expect(ReconciliationMatcher.match(lines: lines, items: items).matches.isEmpty)
         let settings = ReconciliationSettings(feeToleranceMinorUnits: 0, feeTolerancePerMille: 1)
-        #expect(ReconciliationMatcher.match(lines: lines, items: items, settings: settings).matches.first?.fee
-            == Recon.money("50.00"))
+        #expect(
+            ReconciliationMatcher.match(lines: lines, items: items, settings: settings).matches.first?.fee
+                == Recon.money("50.00"))
     }
 
     // MARK: Cascade
@@ -305,7 +313,9 @@ struct ReconciliationMatcherTests {
 
     @Test func rangeIndexFindsTheRangeByBinarySearch() {
         var index = RangeIndex<String>()
-        for (position, day) in [5, 1, 9, 5, 3, 12].enumerated() { index.insert("k", value: Int128(day), index: position) }
+        for (position, day) in [5, 1, 9, 5, 3, 12].enumerated() {
+            index.insert("k", value: Int128(day), index: position)
+        }
         index.sort()
         #expect(index.members(of: "k", from: 3, through: 9, limit: 10) == [4, 0, 3, 2])
         #expect(index.members(of: "k", from: 3, through: 9, limit: 2) == [4, 0])

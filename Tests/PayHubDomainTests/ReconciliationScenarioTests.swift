@@ -24,8 +24,11 @@ struct ReconciliationScenarioTests {
         let labelled = scenario.lines.first { !(scenario.labels[$0.id] ?? []).isEmpty }!
         let wrongItem = scenario.items.first { !(scenario.labels[labelled.id] ?? []).contains($0.id) }!
         let wrong = ReconciliationResult(
-            matches: [ReconciliationMatch(lineIDs: [labelled.id], itemIDs: [wrongItem.id], rule: .grouped,
-                confidence: 0.5)],
+            matches: [
+                ReconciliationMatch(
+                    lineIDs: [labelled.id], itemIDs: [wrongItem.id], rule: .grouped,
+                    confidence: 0.5)
+            ],
             exceptions: [], unmatchedItemIDs: [])
         let quality = scenario.quality(of: wrong)
         #expect(quality.precision == 0)
@@ -42,8 +45,9 @@ struct ReconciliationScenarioTests {
             result = ReconciliationMatcher.match(lines: scenario.lines, items: scenario.items)
         }
         let quality = scenario.quality(of: result!)
-        print("reconciliation seed \(seed): \(scenario.lines.count) lines, \(scenario.items.count) items, "
-            + "\(quality), \(elapsed)")
+        print(
+            "reconciliation seed \(seed): \(scenario.lines.count) lines, \(scenario.items.count) items, "
+                + "\(quality), \(elapsed)")
         var byRule: [ReconciliationRule: Int] = [:]
         for match in result!.matches { byRule[match.rule, default: 0] += match.lineIDs.count }
         print("reconciliation seed \(seed): lines by rule \(byRule.sorted { $0.key < $1.key })")

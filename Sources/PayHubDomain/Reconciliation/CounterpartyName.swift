@@ -26,7 +26,9 @@ public enum CounterpartyName {
                 replacement = String(character).folding(options: [.diacriticInsensitive], locale: nil)
             }
             for byte in replacement.utf8 {
-                if (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                if (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                {
                     if pendingSpace && !output.isEmpty { output.append(UInt8(ascii: " ")) }
                     pendingSpace = false
                     output.append(byte)

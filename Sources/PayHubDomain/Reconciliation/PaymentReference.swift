@@ -44,7 +44,8 @@ public enum CreditorReference {
         else { return nil }
         var remainder = 0
         for byte in (upper + "RF00").utf8 {
-            remainder = isDigit(byte)
+            remainder =
+                isDigit(byte)
                 ? (remainder * 10 + Int(byte - UInt8(ascii: "0"))) % 97
                 : (remainder * 100 + Int(byte - UInt8(ascii: "A")) + 10) % 97
         }
@@ -134,7 +135,9 @@ public enum SwissQRReference {
             var joined = ""
             var end = index
             var match: Int?
-            while end < words.count, words[end].utf8.allSatisfy(isDigit), joined.utf8.count + words[end].utf8.count <= 27 {
+            while end < words.count, words[end].utf8.allSatisfy(isDigit),
+                joined.utf8.count + words[end].utf8.count <= 27
+            {
                 joined += words[end]
                 end += 1
                 if joined.utf8.count == 27 {

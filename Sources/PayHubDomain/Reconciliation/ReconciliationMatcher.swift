@@ -171,13 +171,15 @@ struct MatchingState {
                 // A return may come back short by the banks' fees, never for more than was sent.
                 guard line.amount <= item.amount else { continue }
                 let fit: AmountFit = line.amount == item.amount ? .exact : .difference(line.amount - item.amount)
-                record(lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1, fit: fit,
+                record(
+                    lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1, fit: fit,
                     isReturn: true)
                 continue
             }
             // A line that lists several ids of which only one is known is a batch: left to pass 2.
             guard line.line.endToEndIDs.count <= 1, line.line.uetrs.count <= 1,
-                let fit = fit(lineTotal: line.amount, itemTotal: item.amount, direction: item.item.direction,
+                let fit = fit(
+                    lineTotal: line.amount, itemTotal: item.amount, direction: item.item.direction,
                     allowsDifference: true)
             else { continue }
             record(lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1, fit: fit)
@@ -218,7 +220,9 @@ struct MatchingState {
         if let reference = line.line.bankReference, !reference.isEmpty { keys.append("i:" + reference) }
         var found: Set<Int> = []
         for key in keys {
-            guard let item = index[key], includingUsed || !itemUsed[item], compatible(line, items[item]) else { continue }
+            guard let item = index[key], includingUsed || !itemUsed[item], compatible(line, items[item]) else {
+                continue
+            }
             found.insert(item)
         }
         return found.sorted()
@@ -237,8 +241,10 @@ struct MatchingState {
             guard resolved.count >= 2, resolved.count >= max(line.line.endToEndIDs.count, line.line.uetrs.count)
             else { continue }
             let total = resolved.reduce(Int128(0)) { $0 + items[$1].amount }
-            guard let fit = fit(lineTotal: line.amount, itemTotal: total, direction: line.direction,
-                allowsDifference: false)
+            guard
+                let fit = fit(
+                    lineTotal: line.amount, itemTotal: total, direction: line.direction,
+                    allowsDifference: false)
             else { continue }
             record(lines: [lineIndex], items: resolved, rule: .batchBooking, confidence: 1, fit: fit)
         }
@@ -270,7 +276,8 @@ struct MatchingState {
             else { continue }
             let batchIndex = batches.count
             batches.append(
-                OpenBatch(id: id, members: memberIndices, total: sum, currency: currency,
+                OpenBatch(
+                    id: id, members: memberIndices, total: sum, currency: currency,
                     day: memberIndices.map { items[$0].day }.min() ?? 0))
             let token = InvoiceNumber.normalised(id)
             if token.utf8.count >= 4 { batchesByToken[token] = batchIndex }
@@ -279,7 +286,8 @@ struct MatchingState {
         }
         guard !batches.isEmpty else { return }
         var batchUsed = [Bool](repeating: false, count: batches.count)
-        for lineIndex in lines.indices where !lineUsed[lineIndex] && lines[lineIndex].direction == .outgoing
+        for lineIndex in lines.indices
+        where !lineUsed[lineIndex] && lines[lineIndex].direction == .outgoing
             && !lines[lineIndex].line.isReturn
         {
             let line = lines[lineIndex]
@@ -295,11 +303,13 @@ struct MatchingState {
                 if fitting.count == 1 { chosen = (fitting[0], 0.85) }
             }
             guard let chosen,
-                let fit = fit(lineTotal: line.amount, itemTotal: batches[chosen.batch].total, direction: .outgoing,
+                let fit = fit(
+                    lineTotal: line.amount, itemTotal: batches[chosen.batch].total, direction: .outgoing,
                     allowsDifference: false)
             else { continue }
             batchUsed[chosen.batch] = true
-            record(lines: [lineIndex], items: batches[chosen.batch].members, rule: .batchBooking,
+            record(
+                lines: [lineIndex], items: batches[chosen.batch].members, rule: .batchBooking,
                 confidence: chosen.confidence, fit: fit)
         }
     }
@@ -316,30 +326,38 @@ struct MatchingState {
             guard !open.isEmpty else { continue }
             let confidence = structured ? 0.95 : 0.9
             if open.count == 1 {
-                if let fit = fit(lineTotal: line.amount, itemTotal: items[open[0]].amount, direction: line.direction,
+                if let fit = fit(
+                    lineTotal: line.amount, itemTotal: items[open[0]].amount, direction: line.direction,
                     allowsDifference: true)
                 {
-                    record(lines: [lineIndex], items: open, rule: .remittanceReference, confidence: confidence, fit: fit)
+                    record(
+                        lines: [lineIndex], items: open, rule: .remittanceReference, confidence: confidence, fit: fit)
                 }
                 continue
             }
             // Several items quoted: the one whose amount fits, or all of them together (one payment for
             // several invoices); anything else is for a person to decide.
             let single = open.filter {
-                fit(lineTotal: line.amount, itemTotal: items[$0].amount, direction: line.direction,
+                fit(
+                    lineTotal: line.amount, itemTotal: items[$0].amount, direction: line.direction,
                     allowsDifference: false) != nil
             }
-            if single.count == 1, let itemFit = fit(lineTotal: line.amount, itemTotal: items[single[0]].amount,
-                direction: line.direction, allowsDifference: false)
+            if single.count == 1,
+                let itemFit = fit(
+                    lineTotal: line.amount, itemTotal: items[single[0]].amount,
+                    direction: line.direction, allowsDifference: false)
             {
-                record(lines: [lineIndex], items: single, rule: .remittanceReference, confidence: confidence - 0.05,
+                record(
+                    lines: [lineIndex], items: single, rule: .remittanceReference, confidence: confidence - 0.05,
                     fit: itemFit)
             } else if single.isEmpty {
                 let total = open.reduce(Int128(0)) { $0 + items[$1].amount }
-                if let groupFit = fit(lineTotal: line.amount, itemTotal: total, direction: line.direction,
+                if let groupFit = fit(
+                    lineTotal: line.amount, itemTotal: total, direction: line.direction,
                     allowsDifference: false)
                 {
-                    record(lines: [lineIndex], items: open, rule: .remittanceReference,
+                    record(
+                        lines: [lineIndex], items: open, rule: .remittanceReference,
                         confidence: confidence - 0.05, fit: groupFit)
                 }
             }
@@ -424,7 +442,8 @@ struct MatchingState {
             }
             guard let best, !tied else { continue }
             let party = counterpartyScore(line, items[best.item]) ?? 0
-            record(lines: [lineIndex], items: [best.item], rule: .amountDateCounterparty,
+            record(
+                lines: [lineIndex], items: [best.item], rule: .amountDateCounterparty,
                 confidence: 0.6 + 0.3 * party, fit: .exact)
         }
     }
@@ -471,7 +490,8 @@ struct MatchingState {
             // One item less a fee: looked up by amount, so a busy account's crowd of other items cannot hide it.
             // The fee is below the larger of the two amounts' tolerances, which bounds the range.
             let tolerance = settings.feeToleranceMinorUnits(for: line.amount * 2)
-            let amountRange = line.direction == .incoming
+            let amountRange =
+                line.direction == .incoming
                 ? (line.amount + 1, line.amount + tolerance) : (line.amount - tolerance, line.amount - 1)
             let feeFits = itemsByAccountAmount.members(
                 of: account, from: amountRange.0, through: amountRange.1, limit: Self.windowCandidatesMax
@@ -486,12 +506,14 @@ struct MatchingState {
                     limit: Self.windowCandidatesMax
                 ).filter { !itemUsed[$0] && compatible(line, items[$0]) && items[$0].amount < line.amount },
                 to: line.day, day: { items[$0].day })
-            let several = single == nil && feeFits.isEmpty
+            let several =
+                single == nil && feeFits.isEmpty
                 ? uniqueSubset(
                     of: candidates, sizes: 2...4, amount: { items[$0].amount }, target: line.amount,
                     direction: line.direction, linesAreSummed: false) : nil
             guard let (subset, fit) = single ?? several else { continue }
-            record(lines: [lineIndex], items: subset, rule: .grouped, confidence: subset.count == 1 ? 0.8 : 0.75,
+            record(
+                lines: [lineIndex], items: subset, rule: .grouped, confidence: subset.count == 1 ? 0.8 : 0.75,
                 fit: fit)
         }
         // Several lines for one item: a split or instalment payment.
@@ -504,9 +526,10 @@ struct MatchingState {
                     limit: Self.windowCandidatesMax
                 ).filter { !lineUsed[$0] && compatible(lines[$0], item) && lines[$0].amount < item.amount },
                 to: item.day, day: { lines[$0].day })
-            guard let (subset, fit) = uniqueSubset(
-                of: candidates, sizes: 2...4, amount: { lines[$0].amount },
-                target: item.amount, direction: item.item.direction, linesAreSummed: true)
+            guard
+                let (subset, fit) = uniqueSubset(
+                    of: candidates, sizes: 2...4, amount: { lines[$0].amount },
+                    target: item.amount, direction: item.item.direction, linesAreSummed: true)
             else { continue }
             record(lines: subset, items: [itemIndex], rule: .grouped, confidence: 0.75, fit: fit)
         }
@@ -537,7 +560,8 @@ struct MatchingState {
             func search(from start: Int, sum: Int128) {
                 guard count < 2 else { return }
                 if chosen.count == size {
-                    let fit = linesAreSummed
+                    let fit =
+                        linesAreSummed
                         ? self.fit(lineTotal: sum, itemTotal: target, direction: direction, allowsDifference: false)
                         : self.fit(lineTotal: target, itemTotal: sum, direction: direction, allowsDifference: false)
                     // One item with its exact amount belongs to pass 4; here only fees or groups.
@@ -571,8 +595,10 @@ struct MatchingState {
         var byAmount: [AmountKey: [Int]] = [:]
         var byAccount: [String: [Int]] = [:]
         for (itemIndex, item) in items.enumerated() {
-            byAmount[AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
-                default: []].append(itemIndex)
+            byAmount[
+                AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
+                default: []
+            ].append(itemIndex)
             if let account = item.accountKey { byAccount[account, default: []].append(itemIndex) }
         }
         let exact = exactIndex()
@@ -582,8 +608,11 @@ struct MatchingState {
             var pool: [Int] = []
             for id in line.line.endToEndIDs.prefix(20) { if let item = exact["e:" + id] { pool.append(item) } }
             for id in line.line.uetrs.prefix(20) { if let item = exact["u:" + id.lowercased()] { pool.append(item) } }
-            pool += (byAmount[AmountKey(currency: line.line.amount.currency, direction: line.direction,
-                amount: line.amount)] ?? []).prefix(20)
+            pool +=
+                (byAmount[
+                    AmountKey(
+                        currency: line.line.amount.currency, direction: line.direction,
+                        amount: line.amount)] ?? []).prefix(20)
             if let account = line.accountKey { pool += (byAccount[account] ?? []).prefix(20) }
             pool += referencedItems(line).0.prefix(20)
             let candidates = Set(pool).map { explain(line, items[$0], itemIndex: $0) }
@@ -663,9 +692,11 @@ func textTokens(of line: StatementLine) -> Set<String> {
 /// An account compared without spaces, punctuation or case.
 func accountKey(_ account: String?) -> String? {
     guard let account else { return nil }
-    let key = String(String.UnicodeScalarView(account.uppercased().unicodeScalars.filter {
-        ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-    }))
+    let key = String(
+        String.UnicodeScalarView(
+            account.uppercased().unicodeScalars.filter {
+                ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+            }))
     return key.isEmpty ? nil : key
 }
 

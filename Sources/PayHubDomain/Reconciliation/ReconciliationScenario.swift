@@ -190,8 +190,10 @@ struct ScenarioBuilder {
         let a = random.next()
         let b = random.next()
         func byte(_ value: UInt64, _ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: value >> (index * 8)) }
-        return (byte(a, 0), byte(a, 1), byte(a, 2), byte(a, 3), byte(a, 4), byte(a, 5), byte(a, 6), byte(a, 7),
-            byte(b, 0), byte(b, 1), byte(b, 2), byte(b, 3), byte(b, 4), byte(b, 5), byte(b, 6), byte(b, 7))
+        return (
+            byte(a, 0), byte(a, 1), byte(a, 2), byte(a, 3), byte(a, 4), byte(a, 5), byte(a, 6), byte(a, 7),
+            byte(b, 0), byte(b, 1), byte(b, 2), byte(b, 3), byte(b, 4), byte(b, 5), byte(b, 6), byte(b, 7)
+        )
     }
 
     mutating func valueDay(near day: Int) -> Int { day + int(-2...2) }
@@ -207,7 +209,8 @@ struct ScenarioBuilder {
             remittanceText: text, endToEndIDs: endToEndIDs, uetrs: uetrs, bankReference: nextID("BR"))
     }
 
-    mutating func creditLine(_ amount: Money, day: Int, name: String?, account: String?, text: String) -> StatementLine {
+    mutating func creditLine(_ amount: Money, day: Int, name: String?, account: String?, text: String) -> StatementLine
+    {
         let value = valueDay(near: day)
         return StatementLine(
             id: nextID("ln_"), amount: amount, bookingDate: date(value), valueDate: date(value),
@@ -232,8 +235,10 @@ struct ScenarioBuilder {
             let line = debitLine(
                 item.amount, day: day, name: printedName, account: withAccount ? item.counterpartyAccount : nil,
                 text: "PAYMENT")
-            let recognisable = withAccount
-                || CounterpartyName.similarity(printedName, item.counterpartyName!) >= ReconciliationSettings().nameSimilarityThreshold
+            let recognisable =
+                withAccount
+                || CounterpartyName.similarity(printedName, item.counterpartyName!)
+                    >= ReconciliationSettings().nameSimilarityThreshold
             label(line, [item.id], explainable: recognisable)
         }
     }
@@ -284,8 +289,10 @@ struct ScenarioBuilder {
         let day = baseDay + int(0...60)
         let number = digits(int(4...6))
         let item = incomingItem(day: day, invoiceNumbers: ["INV-00" + number])
-        let written = pick(["inv \(number)", "Rechnung INV00\(number)", "INV-00\(number) / customer 4711",
-            "invoice no. INV \(number)"])
+        let written = pick([
+            "inv \(number)", "Rechnung INV00\(number)", "INV-00\(number) / customer 4711",
+            "invoice no. INV \(number)",
+        ])
         let line = creditLine(
             item.amount, day: day, name: bankSpelling(item.counterpartyName!, typo: chance(30)), account: nil,
             text: written)
@@ -297,9 +304,11 @@ struct ScenarioBuilder {
         let reference = SwissQRReference.withCheckDigit(digits(26))!
         let item = incomingItem(day: day, amount: amount(.chf), reference: reference)
         // Printed as on a QR-bill: 2 digits, then groups of five.
-        let printed = ([String(reference.prefix(2))] + stride(from: 2, to: 27, by: 5).map { start in
-            String(reference.dropFirst(start).prefix(5))
-        }).joined(separator: " ")
+        let printed =
+            ([String(reference.prefix(2))]
+            + stride(from: 2, to: 27, by: 5).map { start in
+                String(reference.dropFirst(start).prefix(5))
+            }).joined(separator: " ")
         let line = creditLine(
             item.amount, day: day, name: bankSpelling(item.counterpartyName!, typo: false), account: nil,
             text: printed)
@@ -341,7 +350,8 @@ struct ScenarioBuilder {
         let firstPart = item.amount.minorUnits * Int64(int(20...80)) / 100
         for part in [firstPart, item.amount.minorUnits - firstPart] {
             let line = creditLine(
-                Money(minorUnits: part, currency: .eur), day: day, name: bankSpelling(item.counterpartyName!, typo: false),
+                Money(minorUnits: part, currency: .eur), day: day,
+                name: bankSpelling(item.counterpartyName!, typo: false),
                 account: item.counterpartyAccount, text: "TEILZAHLUNG")
             label(line, [item.id])
         }
@@ -350,7 +360,8 @@ struct ScenarioBuilder {
     mutating func addReturn() {
         let day = baseDay + int(0...60)
         let item = outgoingItem(day: day)
-        let debit = debitLine(item.amount, day: day, name: nil, account: item.counterpartyAccount,
+        let debit = debitLine(
+            item.amount, day: day, name: nil, account: item.counterpartyAccount,
             endToEndIDs: [item.endToEndID!])
         label(debit, [item.id])
         let value = day + int(3...8)
@@ -365,19 +376,29 @@ struct ScenarioBuilder {
         let day = baseDay + int(0...60)
         switch int(0...2) {
         case 0:
-            label(debitLine(Money(minorUnits: Int64(int(100...5_000)), currency: .eur), day: day, name: nil,
-                account: nil, text: "ACCOUNT MAINTENANCE FEE"), [])
+            label(
+                debitLine(
+                    Money(minorUnits: Int64(int(100...5_000)), currency: .eur), day: day, name: nil,
+                    account: nil, text: "ACCOUNT MAINTENANCE FEE"), [])
         case 1:
-            label(creditLine(Money(minorUnits: Int64(int(1...20_000)), currency: .eur), day: day, name: nil,
-                account: nil, text: "INTEREST"), [])
+            label(
+                creditLine(
+                    Money(minorUnits: Int64(int(1...20_000)), currency: .eur), day: day, name: nil,
+                    account: nil, text: "INTEREST"), [])
         default:
-            label(creditLine(amount(), day: day, name: bankSpelling(name(), typo: false), account: account("FR"),
-                text: "UNKNOWN " + digits(3)), [])
+            label(
+                creditLine(
+                    amount(), day: day, name: bankSpelling(name(), typo: false), account: account("FR"),
+                    text: "UNKNOWN " + digits(3)), [])
         }
     }
 
     mutating func addOpenItemOnly() {
         let day = baseDay + int(0...60)
-        if chance(50) { _ = outgoingItem(day: day) } else { _ = incomingItem(day: day, invoiceNumbers: ["INV-" + digits(7)]) }
+        if chance(50) {
+            _ = outgoingItem(day: day)
+        } else {
+            _ = incomingItem(day: day, invoiceNumbers: ["INV-" + digits(7)])
+        }
     }
 }
