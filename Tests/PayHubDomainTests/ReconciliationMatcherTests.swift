@@ -122,7 +122,8 @@ struct ReconciliationMatcherTests {
             Recon.line("l3", "-25.00", endToEndIDs: ["E-C1", "E-C2"]),
         ]
         let result = ReconciliationMatcher.match(lines: lines, items: items)
-        #expect(Recon.pairs(result) == [["l1", "→", "a1", "a2"], ["l2", "→", "b1", "b2"], ["l3", "→", "c1", "c2"]])
+        #expect(
+            Recon.pairs(result) == [["l1", "→", "a1", "a2"], ["l2", "→", "b1", "b2"], ["l3", "→", "c1", "c2"]])
         #expect(result.matches.allSatisfy { $0.rule == .batchBooking })
     }
 
@@ -293,6 +294,16 @@ struct ReconciliationMatcherTests {
         #expect(weak.matches.isEmpty, "two equal candidates by amount and name")
         let nothing = ReconciliationMatcher.match(lines: lines, items: items, settings: .init(enabledRules: []))
         #expect(nothing.matches.isEmpty && nothing.unmatchedItemIDs == ["byAmount", "byID"])
+    }
+
+    @Test func exceptionsCanSkipTheirCandidates() {
+        let items = [Recon.item("i1", "100.00", endToEndID: "E2E-1")]
+        let lines = [Recon.line("l1", "-190.00", endToEndIDs: ["E2E-1"])]
+        let full = ReconciliationMatcher.match(lines: lines, items: items)
+        let bare = ReconciliationMatcher.match(
+            lines: lines, items: items, settings: ReconciliationSettings(candidatesPerException: 0))
+        #expect(full.exceptions.first?.candidates.count == 1)
+        #expect(bare.exceptions == [ReconciliationException(lineID: "l1", candidates: [])])
     }
 
     @Test func extremeAmountsDoNotTrap() {

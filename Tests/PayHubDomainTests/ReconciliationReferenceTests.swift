@@ -73,5 +73,8 @@ struct ReconciliationReferenceTests {
         #expect(CounterpartyName.similarity("Müller Maschinenbau GmbH", "MUELLER MASCHINENBAU GMBH") == 1)
         #expect(CounterpartyName.similarity("Müller Maschinenbau GmbH", "MUELLER MASCHXNENBAU GMBH") > 0.9)
         #expect(CounterpartyName.similarity("Müller Maschinenbau GmbH", "Okafor Foods Ltd") < 0.7)
+        #expect(CounterpartyName.normalised("Société Générale, S.A.") == "SOCIETE GENERALE S A")
+        #expect(CounterpartyName.normalised("Straße & Söhne") == "STRASSE SOEHNE")
+        #expect(CounterpartyName.normalised("  -- ") == "")
     }
 }

@@ -72,7 +72,7 @@ struct MatchingState {
     /// remittance pass and reused for the exceptions.
     var itemsByToken: [String: [Int]] = [:]
     /// Items by end-to-end id, UETR and instruction id; built once, used by passes 1 and 2 and the exceptions.
-    var exactIDs: [String: Int]? = nil
+    var exactIDs: ExactIDIndex? = nil
 
     init(lines: [StatementLine], items: [ReconciliationItem], settings: ReconciliationSettings) {
         self.settings = settings
@@ -186,45 +186,41 @@ struct MatchingState {
         }
     }
 
-    mutating func exactIndex() -> [String: Int] {
+    mutating func exactIndex() -> ExactIDIndex {
         if let exactIDs { return exactIDs }
         let built = buildExactIndex()
         exactIDs = built
         return built
     }
 
-    /// Items by end-to-end id, UETR and instruction id. A key two items share identifies neither.
-    func buildExactIndex() -> [String: Int] {
-        var index: [String: Int] = [:]
-        var ambiguous: Set<String> = []
-        func add(_ key: String, _ item: Int) {
-            if index.updateValue(item, forKey: key) != nil { ambiguous.insert(key) }
-        }
+    /// Items by end-to-end id, UETR and instruction id. An id two items share identifies neither.
+    func buildExactIndex() -> ExactIDIndex {
+        var index = ExactIDIndex()
         for (itemIndex, item) in items.enumerated() {
-            if let id = item.item.endToEndID, !id.isEmpty { add("e:" + id, itemIndex) }
-            if let id = item.item.uetr, !id.isEmpty { add("u:" + id.lowercased(), itemIndex) }
-            if let id = item.item.instructionID, !id.isEmpty { add("i:" + id, itemIndex) }
+            if let id = item.item.endToEndID, !id.isEmpty { ExactIDIndex.add(id, itemIndex, to: &index.endToEnd) }
+            if let id = item.item.uetr, !id.isEmpty { ExactIDIndex.add(id.lowercased(), itemIndex, to: &index.uetr) }
+            if let id = item.item.instructionID, !id.isEmpty {
+                ExactIDIndex.add(id, itemIndex, to: &index.instruction)
+            }
         }
-        for key in ambiguous { index[key] = nil }
         return index
     }
 
-    /// The distinct compatible items a line's ids name, in id order.
-    func resolveExact(_ line: PreparedLine, index: [String: Int], includingUsed: Bool) -> [Int] {
-        var keys: [String] = []
+    /// The distinct compatible items a line's ids name, in index order.
+    func resolveExact(_ line: PreparedLine, index: ExactIDIndex, includingUsed: Bool) -> [Int] {
+        var found: [Int] = []
+        func consider(_ item: Int?) {
+            guard let item, item >= 0, includingUsed || !itemUsed[item], compatible(line, items[item]),
+                !found.contains(item)
+            else { return }
+            found.append(item)
+        }
         for id in line.line.endToEndIDs where !id.isEmpty && id != "NOTPROVIDED" {
-            keys.append("e:" + id)
-            keys.append("i:" + id)
+            consider(index.endToEnd[id])
+            consider(index.instruction[id])
         }
-        for id in line.line.uetrs where !id.isEmpty { keys.append("u:" + id.lowercased()) }
-        if let reference = line.line.bankReference, !reference.isEmpty { keys.append("i:" + reference) }
-        var found: Set<Int> = []
-        for key in keys {
-            guard let item = index[key], includingUsed || !itemUsed[item], compatible(line, items[item]) else {
-                continue
-            }
-            found.insert(item)
-        }
+        for id in line.line.uetrs where !id.isEmpty { consider(index.uetr[id.lowercased()]) }
+        if let reference = line.line.bankReference, !reference.isEmpty { consider(index.instruction[reference]) }
         return found.sorted()
     }
 
@@ -588,41 +584,57 @@ struct MatchingState {
 
     // MARK: - Result and exceptions
 
-    /// Exceptions: per unmatched line, candidates from the id, amount, account and reference indexes (each
-    /// capped at 20), so O(L × 100) at most.
+    /// Exceptions: per unmatched line, candidates from the id, amount (near in date), account (near in date) and
+    /// reference indexes, each capped at 20: O(I log I + L × 100) at most.
     mutating func result() -> ReconciliationResult {
-        buildTokenIndex()
-        var byAmount: [AmountKey: [Int]] = [:]
-        var byAccount: [String: [Int]] = [:]
-        for (itemIndex, item) in items.enumerated() {
-            byAmount[
-                AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
-                default: []
-            ].append(itemIndex)
-            if let account = item.accountKey { byAccount[account, default: []].append(itemIndex) }
+        let sortedMatches = matches.sorted { ($0.rule, $0.lineIDs[0]) < ($1.rule, $1.lineIDs[0]) }
+        let unmatchedItemIDs = items.indices.filter { !itemUsed[$0] }.map { items[$0].item.id }
+        let unmatchedLines = lines.indices.filter { !lineMatched[$0] }
+        guard settings.candidatesPerException > 0 else {
+            return ReconciliationResult(
+                matches: sortedMatches,
+                exceptions: unmatchedLines.map { ReconciliationException(lineID: lines[$0].line.id, candidates: []) },
+                unmatchedItemIDs: unmatchedItemIDs)
         }
+        buildTokenIndex()
+        var byAmount = RangeIndex<AmountKey>()
+        var byAccount = RangeIndex<String>()
+        for (itemIndex, item) in items.enumerated() {
+            byAmount.insert(
+                AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
+                value: Int128(item.day), index: itemIndex)
+            if let account = item.accountKey { byAccount.insert(account, value: Int128(item.day), index: itemIndex) }
+        }
+        byAmount.sort()
+        byAccount.sort()
         let exact = exactIndex()
+        // Candidates come from a wider date range than the window: "value date 9 days off" is worth showing.
+        let nearDays = Int128(max(settings.dateWindowDays, 0) * 4 + 7)
         var exceptions: [ReconciliationException] = []
-        for lineIndex in lines.indices where !lineMatched[lineIndex] {
+        for lineIndex in unmatchedLines {
             let line = lines[lineIndex]
+            let day = Int128(line.day)
             var pool: [Int] = []
-            for id in line.line.endToEndIDs.prefix(20) { if let item = exact["e:" + id] { pool.append(item) } }
-            for id in line.line.uetrs.prefix(20) { if let item = exact["u:" + id.lowercased()] { pool.append(item) } }
-            pool +=
-                (byAmount[
-                    AmountKey(
-                        currency: line.line.amount.currency, direction: line.direction,
-                        amount: line.amount)] ?? []).prefix(20)
-            if let account = line.accountKey { pool += (byAccount[account] ?? []).prefix(20) }
+            for id in line.line.endToEndIDs.prefix(20) {
+                if let item = exact.endToEnd[id], item >= 0 { pool.append(item) }
+            }
+            for id in line.line.uetrs.prefix(20) {
+                if let item = exact.uetr[id.lowercased()], item >= 0 { pool.append(item) }
+            }
+            let amountKey = AmountKey(
+                currency: line.line.amount.currency, direction: line.direction, amount: line.amount)
+            pool += byAmount.members(of: amountKey, from: day - nearDays, through: day + nearDays, limit: 20)
+            if let account = line.accountKey {
+                pool += byAccount.members(of: account, from: day - nearDays, through: day + nearDays, limit: 20)
+            }
             pool += referencedItems(line).0.prefix(20)
             let candidates = Set(pool).map { explain(line, items[$0], itemIndex: $0) }
                 .sorted { ($1.score, $0.itemID) < ($0.score, $1.itemID) }
-            exceptions.append(ReconciliationException(lineID: line.line.id, candidates: Array(candidates.prefix(3))))
+            exceptions.append(
+                ReconciliationException(
+                    lineID: line.line.id, candidates: Array(candidates.prefix(settings.candidatesPerException))))
         }
-        let sortedMatches = matches.sorted { ($0.rule, $0.lineIDs[0]) < ($1.rule, $1.lineIDs[0]) }
-        return ReconciliationResult(
-            matches: sortedMatches, exceptions: exceptions,
-            unmatchedItemIDs: items.indices.filter { !itemUsed[$0] }.map { items[$0].item.id })
+        return ReconciliationResult(matches: sortedMatches, exceptions: exceptions, unmatchedItemIDs: unmatchedItemIDs)
     }
 
     func explain(_ line: PreparedLine, _ item: PreparedItem, itemIndex: Int) -> ReconciliationCandidate {
@@ -692,12 +704,28 @@ func textTokens(of line: StatementLine) -> Set<String> {
 /// An account compared without spaces, punctuation or case.
 func accountKey(_ account: String?) -> String? {
     guard let account else { return nil }
-    let key = String(
-        String.UnicodeScalarView(
-            account.uppercased().unicodeScalars.filter {
-                ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-            }))
-    return key.isEmpty ? nil : key
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(account.utf8.count)
+    // Account identifiers are ASCII (IBAN, BBAN, local numbers): anything else is a separator.
+    for byte in account.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): bytes.append(byte - 32)
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): bytes.append(byte)
+        default: continue
+        }
+    }
+    return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+}
+
+/// Items by the ids PayHub sent; -1 marks an id two items share, which identifies neither.
+struct ExactIDIndex {
+    var endToEnd: [String: Int] = [:]
+    var uetr: [String: Int] = [:]
+    var instruction: [String: Int] = [:]
+
+    static func add(_ id: String, _ item: Int, to index: inout [String: Int]) {
+        if index.updateValue(item, forKey: id) != nil { index[id] = -1 }
+    }
 }
 
 /// Indices grouped by a key, each group sorted by a value (a day, an amount), so the members within a range

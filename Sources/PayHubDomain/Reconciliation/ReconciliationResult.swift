@@ -64,12 +64,23 @@ public struct ReconciliationCandidate: Hashable, Sendable {
     /// Higher is closer, 0…1.
     public let score: Double
     public let reasons: [ReconciliationRejection]
+
+    public init(itemID: String, score: Double, reasons: [ReconciliationRejection]) {
+        self.itemID = itemID
+        self.score = score
+        self.reasons = reasons
+    }
 }
 
 /// A line nobody could explain, for the exceptions queue, with up to three best candidates.
 public struct ReconciliationException: Hashable, Sendable {
     public let lineID: String
     public let candidates: [ReconciliationCandidate]
+
+    public init(lineID: String, candidates: [ReconciliationCandidate]) {
+        self.lineID = lineID
+        self.candidates = candidates
+    }
 }
 
 public struct ReconciliationResult: Hashable, Sendable {
@@ -79,4 +90,10 @@ public struct ReconciliationResult: Hashable, Sendable {
     public let exceptions: [ReconciliationException]
     /// Items no line settled, by id.
     public let unmatchedItemIDs: [String]
+
+    public init(matches: [ReconciliationMatch], exceptions: [ReconciliationException], unmatchedItemIDs: [String]) {
+        self.matches = matches
+        self.exceptions = exceptions
+        self.unmatchedItemIDs = unmatchedItemIDs
+    }
 }

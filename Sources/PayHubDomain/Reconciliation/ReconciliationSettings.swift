@@ -32,11 +32,14 @@ public struct ReconciliationSettings: Hashable, Sendable {
     /// Whether an incoming line may settle an expected receipt for less or more than expected (the difference
     /// is recorded). Only references (rules 1 and 3) can justify such a match.
     public var acceptsPartialPayments: Bool
+    /// How many candidates each exception lists (0…3): finding them is the costliest part of a run with many
+    /// unmatched lines, and a bulk re-run that only needs the matches can switch it off with 0.
+    public var candidatesPerException: Int
 
     public init(
         enabledRules: Set<ReconciliationRule> = Set(ReconciliationRule.allCases), dateWindowDays: Int = 5,
         feeToleranceMinorUnits: Int64 = 2_500, feeTolerancePerMille: Int64 = 0,
-        nameSimilarityThreshold: Double = 0.85, acceptsPartialPayments: Bool = true
+        nameSimilarityThreshold: Double = 0.85, acceptsPartialPayments: Bool = true, candidatesPerException: Int = 3
     ) {
         self.enabledRules = enabledRules
         self.dateWindowDays = dateWindowDays
@@ -44,6 +47,7 @@ public struct ReconciliationSettings: Hashable, Sendable {
         self.feeTolerancePerMille = feeTolerancePerMille
         self.nameSimilarityThreshold = nameSimilarityThreshold
         self.acceptsPartialPayments = acceptsPartialPayments
+        self.candidatesPerException = min(3, max(0, candidatesPerException))
     }
 
     /// The largest fee, in minor units, accepted on an amount of `amountMinorUnits`.
