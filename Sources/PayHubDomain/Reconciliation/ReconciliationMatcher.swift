@@ -34,8 +34,10 @@ enum AmountFit: Equatable {
     case difference(Int128)
 }
 
+/// What the passes compare, computed once per item; the item itself stays in the caller's array (`source`), so
+/// a million items are not copied.
 struct PreparedItem {
-    let item: ReconciliationItem
+    let source: Int
     let amount: Int128
     let day: Int
     let accountKey: String?
@@ -43,7 +45,7 @@ struct PreparedItem {
 }
 
 struct PreparedLine {
-    let line: StatementLine
+    let source: Int
     /// The amount's magnitude; 0 for a line that cannot be matched (zero amount).
     let amount: Int128
     /// Which kind of item the line can settle: a debit, or the return of a debit, settles outgoing items.
@@ -62,6 +64,9 @@ struct AmountKey: Hashable {
 
 struct MatchingState {
     let settings: ReconciliationSettings
+    let inputLines: [StatementLine]
+    let inputItems: [ReconciliationItem]
+    /// Sorted by id.
     var lines: [PreparedLine]
     var items: [PreparedItem]
     var lineUsed: [Bool]
@@ -77,19 +82,23 @@ struct MatchingState {
     init(lines: [StatementLine], items: [ReconciliationItem], settings: ReconciliationSettings) {
         self.settings = settings
         // O(n log n): the only sort, and what makes the result independent of the input order.
-        self.lines = lines.sorted { $0.id < $1.id }.map { line in
+        inputLines = lines
+        inputItems = items
+        self.lines = lines.indices.sorted { lines[$0].id < lines[$1].id }.map { source in
+            let line = lines[source]
             let magnitude = Int128(line.amount.minorUnits).magnitude
             let direction: ReconciliationItem.Direction =
                 line.isReturn || line.amount.minorUnits < 0 ? .outgoing : .incoming
             return PreparedLine(
-                line: line, amount: Int128(magnitude), direction: direction, day: line.valueDate.daysSinceEpoch,
+                source: source, amount: Int128(magnitude), direction: direction, day: line.valueDate.daysSinceEpoch,
                 accountKey: accountKey(line.counterpartyAccount),
                 nameKey: line.counterpartyName.map(CounterpartyName.normalised).flatMap { $0.isEmpty ? nil : $0 })
         }
-        self.items = items.sorted { $0.id < $1.id }.map { item in
-            PreparedItem(
+        self.items = items.indices.sorted { items[$0].id < items[$1].id }.map { source in
+            let item = items[source]
+            return PreparedItem(
                 // A negative expected amount is an input error; its magnitude still names what moves.
-                item: item, amount: Int128(Int128(item.amount.minorUnits).magnitude),
+                source: source, amount: Int128(Int128(item.amount.minorUnits).magnitude),
                 day: item.expectedValueDate.daysSinceEpoch, accountKey: accountKey(item.counterpartyAccount),
                 nameKey: item.counterpartyName.map(CounterpartyName.normalised).flatMap { $0.isEmpty ? nil : $0 })
         }
@@ -102,7 +111,8 @@ struct MatchingState {
     // MARK: - Shared checks
 
     func compatible(_ line: PreparedLine, _ item: PreparedItem) -> Bool {
-        line.line.amount.currency == item.item.amount.currency && line.direction == item.item.direction
+        inputLines[line.source].amount.currency == inputItems[item.source].amount.currency
+            && line.direction == inputItems[item.source].direction
     }
 
     func withinWindow(_ line: PreparedLine, _ item: PreparedItem) -> Bool {
@@ -129,7 +139,7 @@ struct MatchingState {
         lines lineIndices: [Int], items itemIndices: [Int], rule: ReconciliationRule, confidence: Double,
         fit: AmountFit, isReturn: Bool = false
     ) {
-        let currency = items[itemIndices[0]].item.amount.currency
+        let currency = inputItems[items[itemIndices[0]].source].amount.currency
         func money(_ value: Int128) -> Money? {
             Int64(exactly: value).map { Money(minorUnits: $0, currency: currency) }
         }
@@ -152,7 +162,8 @@ struct MatchingState {
         if !isReturn { for index in itemIndices { itemUsed[index] = true } }
         matches.append(
             ReconciliationMatch(
-                lineIDs: lineIndices.map { lines[$0].line.id }, itemIDs: itemIndices.map { items[$0].item.id },
+                lineIDs: lineIndices.map { inputLines[lines[$0].source].id },
+                itemIDs: itemIndices.map { inputItems[items[$0].source].id },
                 rule: rule, confidence: max(0, min(1, confidence)), fee: fee, difference: difference,
                 isReturn: isReturn))
     }
@@ -164,10 +175,10 @@ struct MatchingState {
         let index = exactIndex()
         for lineIndex in lines.indices where !lineUsed[lineIndex] {
             let line = lines[lineIndex]
-            let resolved = resolveExact(line, index: index, includingUsed: line.line.isReturn)
+            let resolved = resolveExact(line, index: index, includingUsed: inputLines[line.source].isReturn)
             guard resolved.count == 1, let itemIndex = resolved.first else { continue }
             let item = items[itemIndex]
-            if line.line.isReturn {
+            if inputLines[line.source].isReturn {
                 // A return may come back short by the banks' fees, never for more than was sent.
                 guard line.amount <= item.amount else { continue }
                 let fit: AmountFit = line.amount == item.amount ? .exact : .difference(line.amount - item.amount)
@@ -177,9 +188,9 @@ struct MatchingState {
                 continue
             }
             // A line that lists several ids of which only one is known is a batch: left to pass 2.
-            guard line.line.endToEndIDs.count <= 1, line.line.uetrs.count <= 1,
+            guard inputLines[line.source].endToEndIDs.count <= 1, inputLines[line.source].uetrs.count <= 1,
                 let fit = fit(
-                    lineTotal: line.amount, itemTotal: item.amount, direction: item.item.direction,
+                    lineTotal: line.amount, itemTotal: item.amount, direction: inputItems[item.source].direction,
                     allowsDifference: true)
             else { continue }
             record(lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1, fit: fit)
@@ -197,9 +208,13 @@ struct MatchingState {
     func buildExactIndex() -> ExactIDIndex {
         var index = ExactIDIndex()
         for (itemIndex, item) in items.enumerated() {
-            if let id = item.item.endToEndID, !id.isEmpty { ExactIDIndex.add(id, itemIndex, to: &index.endToEnd) }
-            if let id = item.item.uetr, !id.isEmpty { ExactIDIndex.add(id.lowercased(), itemIndex, to: &index.uetr) }
-            if let id = item.item.instructionID, !id.isEmpty {
+            if let id = inputItems[item.source].endToEndID, !id.isEmpty {
+                ExactIDIndex.add(id, itemIndex, to: &index.endToEnd)
+            }
+            if let id = inputItems[item.source].uetr, !id.isEmpty {
+                ExactIDIndex.add(id.lowercased(), itemIndex, to: &index.uetr)
+            }
+            if let id = inputItems[item.source].instructionID, !id.isEmpty {
                 ExactIDIndex.add(id, itemIndex, to: &index.instruction)
             }
         }
@@ -215,12 +230,14 @@ struct MatchingState {
             else { return }
             found.append(item)
         }
-        for id in line.line.endToEndIDs where !id.isEmpty && id != "NOTPROVIDED" {
+        for id in inputLines[line.source].endToEndIDs where !id.isEmpty && id != "NOTPROVIDED" {
             consider(index.endToEnd[id])
             consider(index.instruction[id])
         }
-        for id in line.line.uetrs where !id.isEmpty { consider(index.uetr[id.lowercased()]) }
-        if let reference = line.line.bankReference, !reference.isEmpty { consider(index.instruction[reference]) }
+        for id in inputLines[line.source].uetrs where !id.isEmpty { consider(index.uetr[id.lowercased()]) }
+        if let reference = inputLines[line.source].bankReference, !reference.isEmpty {
+            consider(index.instruction[reference])
+        }
         return found.sorted()
     }
 
@@ -230,11 +247,12 @@ struct MatchingState {
     mutating func matchBatchBookings() {
         // Split by TxDtls: every id the line lists names an open item, and together they make the amount.
         let index = exactIndex()
-        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !inputLines[lines[lineIndex].source].isReturn {
             let line = lines[lineIndex]
             let resolved = resolveExact(line, index: index, includingUsed: false)
             // Every id the line lists must name an open item: a batch half known is for a person.
-            guard resolved.count >= 2, resolved.count >= max(line.line.endToEndIDs.count, line.line.uetrs.count)
+            guard resolved.count >= 2,
+                resolved.count >= max(inputLines[line.source].endToEndIDs.count, inputLines[line.source].uetrs.count)
             else { continue }
             let total = resolved.reduce(Int128(0)) { $0 + items[$1].amount }
             guard
@@ -247,8 +265,10 @@ struct MatchingState {
 
         // Whole batches still entirely open: by their id in the line's text, or by their total and date.
         var members: [String: [Int]] = [:]
-        for itemIndex in items.indices where items[itemIndex].item.direction == .outgoing {
-            if let batch = items[itemIndex].item.batch { members[batch.id, default: []].append(itemIndex) }
+        for itemIndex in items.indices where inputItems[items[itemIndex].source].direction == .outgoing {
+            if let batch = inputItems[items[itemIndex].source].batch {
+                members[batch.id, default: []].append(itemIndex)
+            }
         }
         struct OpenBatch {
             let id: String
@@ -262,12 +282,14 @@ struct MatchingState {
         var batches: [OpenBatch] = []
         for (id, memberIndices) in members.sorted(by: { $0.key < $1.key }) {
             guard memberIndices.allSatisfy({ !itemUsed[$0] }) else { continue }
-            let currency = items[memberIndices[0]].item.amount.currency
-            guard memberIndices.allSatisfy({ items[$0].item.amount.currency == currency }) else { continue }
+            let currency = inputItems[items[memberIndices[0]].source].amount.currency
+            guard memberIndices.allSatisfy({ inputItems[items[$0].source].amount.currency == currency }) else {
+                continue
+            }
             let sum = memberIndices.reduce(Int128(0)) { $0 + items[$1].amount }
             // The declared total is what the bank debits; members missing from the open items leave it short,
             // and then the batch is not whole and cannot be matched as one.
-            guard let declared = items[memberIndices[0]].item.batch?.total,
+            guard let declared = inputItems[items[memberIndices[0]].source].batch?.total,
                 Int128(declared.minorUnits) == sum
             else { continue }
             let batchIndex = batches.count
@@ -284,15 +306,20 @@ struct MatchingState {
         var batchUsed = [Bool](repeating: false, count: batches.count)
         for lineIndex in lines.indices
         where !lineUsed[lineIndex] && lines[lineIndex].direction == .outgoing
-            && !lines[lineIndex].line.isReturn
+            && !inputLines[lines[lineIndex].source].isReturn
         {
             let line = lines[lineIndex]
             var chosen: (batch: Int, confidence: Double)?
-            let named = Set(textTokens(of: line.line).compactMap { batchesByToken[$0] }).filter { !batchUsed[$0] }
-            if named.count == 1, let batch = named.first, batches[batch].currency == line.line.amount.currency {
+            let named = Set(textTokens(of: inputLines[line.source]).compactMap { batchesByToken[$0] }).filter {
+                !batchUsed[$0]
+            }
+            if named.count == 1, let batch = named.first,
+                batches[batch].currency == inputLines[line.source].amount.currency
+            {
                 chosen = (batch, 0.95)
             } else if named.isEmpty {
-                let key = AmountKey(currency: line.line.amount.currency, direction: .outgoing, amount: line.amount)
+                let key = AmountKey(
+                    currency: inputLines[line.source].amount.currency, direction: .outgoing, amount: line.amount)
                 let fitting = (batchesByAmount[key] ?? []).filter {
                     !batchUsed[$0] && abs(batches[$0].day - line.day) <= settings.dateWindowDays
                 }
@@ -315,7 +342,7 @@ struct MatchingState {
     /// O(I × references) to index, O(L × W) to match.
     mutating func matchRemittanceReferences() {
         buildTokenIndex()
-        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !inputLines[lines[lineIndex].source].isReturn {
             let line = lines[lineIndex]
             let (candidates, structured) = referencedItems(line)
             let open = candidates.filter { !itemUsed[$0] && compatible(line, items[$0]) }
@@ -364,11 +391,11 @@ struct MatchingState {
         guard itemsByToken.isEmpty else { return }
         for (itemIndex, prepared) in items.enumerated() {
             var tokens: Set<String> = []
-            for number in prepared.item.invoiceNumbers {
+            for number in inputItems[prepared.source].invoiceNumbers {
                 let token = InvoiceNumber.normalised(number)
                 if token.utf8.count >= minimumTokenLength { tokens.insert(token) }
             }
-            if let reference = prepared.item.creditorReference {
+            if let reference = inputItems[prepared.source].creditorReference {
                 if let rf = CreditorReference.validated(reference) {
                     tokens.insert(rf)
                 } else if let qr = SwissQRReference.validated(reference) {
@@ -386,14 +413,14 @@ struct MatchingState {
     func referencedItems(_ line: PreparedLine) -> ([Int], Bool) {
         var found: Set<Int> = []
         var structured = false
-        let text = line.line.remittanceText
+        let text = inputLines[line.source].remittanceText
         for reference in CreditorReference.references(in: text) + SwissQRReference.references(in: text) {
             if let hits = itemsByToken[reference] {
                 found.formUnion(hits)
                 structured = true
             }
         }
-        for token in textTokens(of: line.line) {
+        for token in textTokens(of: inputLines[line.source]) {
             if let hits = itemsByToken[token] { found.formUnion(hits) }
         }
         return (found.sorted(), structured)
@@ -408,13 +435,16 @@ struct MatchingState {
         for itemIndex in items.indices where !itemUsed[itemIndex] {
             let item = items[itemIndex]
             byAmount.insert(
-                AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
+                AmountKey(
+                    currency: inputItems[item.source].amount.currency, direction: inputItems[item.source].direction,
+                    amount: item.amount),
                 value: Int128(item.day), index: itemIndex)
         }
         byAmount.sort()
-        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !inputLines[lines[lineIndex].source].isReturn {
             let line = lines[lineIndex]
-            let key = AmountKey(currency: line.line.amount.currency, direction: line.direction, amount: line.amount)
+            let key = AmountKey(
+                currency: inputLines[line.source].amount.currency, direction: line.direction, amount: line.amount)
             var best: (item: Int, score: Double)?
             var tied = false
             let window = byAmount.members(
@@ -472,7 +502,7 @@ struct MatchingState {
         itemsByAccount.sort()
         itemsByAccountAmount.sort()
         var linesByAccount = RangeIndex<String>()
-        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !inputLines[lines[lineIndex].source].isReturn {
             if let account = lines[lineIndex].accountKey {
                 linesByAccount.insert(account, value: Int128(lines[lineIndex].day), index: lineIndex)
             }
@@ -480,7 +510,7 @@ struct MatchingState {
         linesByAccount.sort()
         let windowDays = settings.dateWindowDays
         // One line: one item less a fee, or several items.
-        for lineIndex in lines.indices where !lineUsed[lineIndex] && !lines[lineIndex].line.isReturn {
+        for lineIndex in lines.indices where !lineUsed[lineIndex] && !inputLines[lines[lineIndex].source].isReturn {
             let line = lines[lineIndex]
             guard let account = line.accountKey else { continue }
             // One item less a fee: looked up by amount, so a busy account's crowd of other items cannot hide it.
@@ -525,7 +555,7 @@ struct MatchingState {
             guard
                 let (subset, fit) = uniqueSubset(
                     of: candidates, sizes: 2...4, amount: { lines[$0].amount },
-                    target: item.amount, direction: item.item.direction, linesAreSummed: true)
+                    target: item.amount, direction: inputItems[item.source].direction, linesAreSummed: true)
             else { continue }
             record(lines: subset, items: [itemIndex], rule: .grouped, confidence: 0.75, fit: fit)
         }
@@ -588,12 +618,14 @@ struct MatchingState {
     /// reference indexes, each capped at 20: O(I log I + L × 100) at most.
     mutating func result() -> ReconciliationResult {
         let sortedMatches = matches.sorted { ($0.rule, $0.lineIDs[0]) < ($1.rule, $1.lineIDs[0]) }
-        let unmatchedItemIDs = items.indices.filter { !itemUsed[$0] }.map { items[$0].item.id }
+        let unmatchedItemIDs = items.indices.filter { !itemUsed[$0] }.map { inputItems[items[$0].source].id }
         let unmatchedLines = lines.indices.filter { !lineMatched[$0] }
         guard settings.candidatesPerException > 0 else {
             return ReconciliationResult(
                 matches: sortedMatches,
-                exceptions: unmatchedLines.map { ReconciliationException(lineID: lines[$0].line.id, candidates: []) },
+                exceptions: unmatchedLines.map {
+                    ReconciliationException(lineID: inputLines[lines[$0].source].id, candidates: [])
+                },
                 unmatchedItemIDs: unmatchedItemIDs)
         }
         buildTokenIndex()
@@ -601,7 +633,9 @@ struct MatchingState {
         var byAccount = RangeIndex<String>()
         for (itemIndex, item) in items.enumerated() {
             byAmount.insert(
-                AmountKey(currency: item.item.amount.currency, direction: item.item.direction, amount: item.amount),
+                AmountKey(
+                    currency: inputItems[item.source].amount.currency, direction: inputItems[item.source].direction,
+                    amount: item.amount),
                 value: Int128(item.day), index: itemIndex)
             if let account = item.accountKey { byAccount.insert(account, value: Int128(item.day), index: itemIndex) }
         }
@@ -615,14 +649,14 @@ struct MatchingState {
             let line = lines[lineIndex]
             let day = Int128(line.day)
             var pool: [Int] = []
-            for id in line.line.endToEndIDs.prefix(20) {
+            for id in inputLines[line.source].endToEndIDs.prefix(20) {
                 if let item = exact.endToEnd[id], item >= 0 { pool.append(item) }
             }
-            for id in line.line.uetrs.prefix(20) {
+            for id in inputLines[line.source].uetrs.prefix(20) {
                 if let item = exact.uetr[id.lowercased()], item >= 0 { pool.append(item) }
             }
             let amountKey = AmountKey(
-                currency: line.line.amount.currency, direction: line.direction, amount: line.amount)
+                currency: inputLines[line.source].amount.currency, direction: line.direction, amount: line.amount)
             pool += byAmount.members(of: amountKey, from: day - nearDays, through: day + nearDays, limit: 20)
             if let account = line.accountKey {
                 pool += byAccount.members(of: account, from: day - nearDays, through: day + nearDays, limit: 20)
@@ -632,7 +666,8 @@ struct MatchingState {
                 .sorted { ($1.score, $0.itemID) < ($0.score, $1.itemID) }
             exceptions.append(
                 ReconciliationException(
-                    lineID: line.line.id, candidates: Array(candidates.prefix(settings.candidatesPerException))))
+                    lineID: inputLines[line.source].id,
+                    candidates: Array(candidates.prefix(settings.candidatesPerException))))
         }
         return ReconciliationResult(matches: sortedMatches, exceptions: exceptions, unmatchedItemIDs: unmatchedItemIDs)
     }
@@ -644,14 +679,15 @@ struct MatchingState {
             reasons.append(.alreadyMatched)
             score -= 0.3
         }
-        if line.line.amount.currency != item.item.amount.currency {
+        if inputLines[line.source].amount.currency != inputItems[item.source].amount.currency {
             reasons.append(.currencyDiffers)
             score -= 0.5
         } else if line.amount != item.amount, let gap = Int64(exactly: line.amount - item.amount) {
-            reasons.append(.amountDiffers(by: Money(minorUnits: gap, currency: item.item.amount.currency)))
+            reasons.append(
+                .amountDiffers(by: Money(minorUnits: gap, currency: inputItems[item.source].amount.currency)))
             score -= 0.25
         }
-        if line.direction != item.item.direction {
+        if line.direction != inputItems[item.source].direction {
             reasons.append(.directionDiffers)
             score -= 0.5
         }
@@ -676,7 +712,7 @@ struct MatchingState {
             score -= 0.1
         }
         if reasons.isEmpty { reasons.append(.ambiguous) }
-        return ReconciliationCandidate(itemID: item.item.id, score: max(0, score), reasons: reasons)
+        return ReconciliationCandidate(itemID: inputItems[item.source].id, score: max(0, score), reasons: reasons)
     }
 }
 
