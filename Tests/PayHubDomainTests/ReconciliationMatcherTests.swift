@@ -63,7 +63,7 @@ struct ReconciliationMatcherTests {
         ]
         let result = ReconciliationMatcher.match(lines: lines, items: items)
         #expect(Recon.pairs(result) == [["l1", "→", "i1"], ["l2", "→", "i2"]])
-        #expect(result.matches.allSatisfy { $0.rule == .exactReference && $0.confidence == 1 })
+        #expect(result.matches.allSatisfy { $0.rule == .exactReference && $0.confidencePerMille == 1000 })
         #expect(result.exceptions.isEmpty)
     }
 
@@ -168,7 +168,8 @@ struct ReconciliationMatcherTests {
         #expect(Recon.pairs(result) == [["l1", "→", "rf"], ["l2", "→", "inv"], ["l3", "→", "qr"]])
         #expect(result.matches.allSatisfy { $0.rule == .remittanceReference })
         #expect(result.matches[0].difference == Recon.money("-200.00"), "partial payment recorded")
-        #expect(result.matches[0].confidence > result.matches[1].confidence - 0.1)
+        #expect(result.matches[0].confidencePerMille == 850, "RF (950) less the partial payment (100)")
+        #expect(result.matches[1].confidencePerMille == 900)
     }
 
     @Test func referenceNearMisses() {
@@ -225,7 +226,12 @@ struct ReconciliationMatcherTests {
             uniqueKeysWithValues: result.exceptions.map {
                 ($0.lineID, $0.candidates.first?.reasons ?? [])
             })
-        #expect(reasons["l1"]?.contains { if case .nameNotSimilar = $0 { true } else { false } } == true)
+        let similarity = CounterpartyName.similarityPerMille("Mayer Logistik AG", "Müller Maschinenbau GmbH")
+        #expect(reasons["l1"] == [.nameNotSimilar(similarityPerMille: similarity, thresholdPerMille: 850)])
+        #expect(similarity < 850)
+        #expect(
+            ReconciliationRejection.nameNotSimilar(similarityPerMille: 615, thresholdPerMille: 850).description
+                == "name similarity 0.62 < 0.85")
         #expect(reasons["l2"] == [.accountDiffers])
         #expect(reasons["l3"] == [.dateOutsideWindow(days: 6, windowDays: 5)])
         #expect(reasons["l4"] == [.ambiguous])

@@ -6,9 +6,16 @@ import Foundation
 /// case, letters and digits, single spaces): a statement often carries `MUELLER GMBH` for `Müller GmbH` or
 /// cuts a name at 35 characters, and Jaro-Winkler rewards a common beginning. Cost O(n × m) for two names of
 /// n and m characters (names are short).
+///
+/// Returned in thousandths (0…1000) so that thresholds, ties and results compare exactly and nothing in the
+/// reconciliation code holds a floating-point value; the floating point stays inside the sanctions scorer.
 public enum CounterpartyName {
-    public static func similarity(_ first: String, _ second: String) -> Double {
-        SanctionsNameScorer.jaroWinkler(normalised(first), normalised(second))
+    public static func similarityPerMille(_ first: String, _ second: String) -> Int {
+        similarityPerMille(normalised: normalised(first), normalised(second))
+    }
+
+    static func similarityPerMille(normalised first: String, _ second: String) -> Int {
+        SanctionsNameScorer.jaroWinklerPerMille(first, second)
     }
 
     /// Upper case ASCII letters and digits with single spaces; umlauts written out (`Ü` → `UE`), other

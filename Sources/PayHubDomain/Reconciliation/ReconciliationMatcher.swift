@@ -136,7 +136,7 @@ struct MatchingState {
     }
 
     mutating func record(
-        lines lineIndices: [Int], items itemIndices: [Int], rule: ReconciliationRule, confidence: Double,
+        lines lineIndices: [Int], items itemIndices: [Int], rule: ReconciliationRule, confidence: Int,
         fit: AmountFit, isReturn: Bool = false
     ) {
         let currency = inputItems[items[itemIndices[0]].source].amount.currency
@@ -150,10 +150,10 @@ struct MatchingState {
         case .exact: break
         case .fee(let amount):
             fee = money(amount)
-            confidence -= 0.03
+            confidence -= 30
         case .difference(let amount):
             difference = money(amount)
-            confidence -= 0.1
+            confidence -= 100
         }
         for index in lineIndices {
             lineUsed[index] = true
@@ -164,7 +164,7 @@ struct MatchingState {
             ReconciliationMatch(
                 lineIDs: lineIndices.map { inputLines[lines[$0].source].id },
                 itemIDs: itemIndices.map { inputItems[items[$0].source].id },
-                rule: rule, confidence: max(0, min(1, confidence)), fee: fee, difference: difference,
+                rule: rule, confidencePerMille: max(0, min(1000, confidence)), fee: fee, difference: difference,
                 isReturn: isReturn))
     }
 
@@ -183,7 +183,7 @@ struct MatchingState {
                 guard line.amount <= item.amount else { continue }
                 let fit: AmountFit = line.amount == item.amount ? .exact : .difference(line.amount - item.amount)
                 record(
-                    lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1, fit: fit,
+                    lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1000, fit: fit,
                     isReturn: true)
                 continue
             }
@@ -193,7 +193,7 @@ struct MatchingState {
                     lineTotal: line.amount, itemTotal: item.amount, direction: inputItems[item.source].direction,
                     allowsDifference: true)
             else { continue }
-            record(lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1, fit: fit)
+            record(lines: [lineIndex], items: [itemIndex], rule: .exactReference, confidence: 1000, fit: fit)
         }
     }
 
@@ -260,7 +260,7 @@ struct MatchingState {
                     lineTotal: line.amount, itemTotal: total, direction: line.direction,
                     allowsDifference: false)
             else { continue }
-            record(lines: [lineIndex], items: resolved, rule: .batchBooking, confidence: 1, fit: fit)
+            record(lines: [lineIndex], items: resolved, rule: .batchBooking, confidence: 1000, fit: fit)
         }
 
         // Whole batches still entirely open: by their id in the line's text, or by their total and date.
@@ -309,21 +309,21 @@ struct MatchingState {
             && !inputLines[lines[lineIndex].source].isReturn
         {
             let line = lines[lineIndex]
-            var chosen: (batch: Int, confidence: Double)?
+            var chosen: (batch: Int, confidence: Int)?
             let named = Set(textTokens(of: inputLines[line.source]).compactMap { batchesByToken[$0] }).filter {
                 !batchUsed[$0]
             }
             if named.count == 1, let batch = named.first,
                 batches[batch].currency == inputLines[line.source].amount.currency
             {
-                chosen = (batch, 0.95)
+                chosen = (batch, 950)
             } else if named.isEmpty {
                 let key = AmountKey(
                     currency: inputLines[line.source].amount.currency, direction: .outgoing, amount: line.amount)
                 let fitting = (batchesByAmount[key] ?? []).filter {
                     !batchUsed[$0] && abs(batches[$0].day - line.day) <= settings.dateWindowDays
                 }
-                if fitting.count == 1 { chosen = (fitting[0], 0.85) }
+                if fitting.count == 1 { chosen = (fitting[0], 850) }
             }
             guard let chosen,
                 let fit = fit(
@@ -347,7 +347,7 @@ struct MatchingState {
             let (candidates, structured) = referencedItems(line)
             let open = candidates.filter { !itemUsed[$0] && compatible(line, items[$0]) }
             guard !open.isEmpty else { continue }
-            let confidence = structured ? 0.95 : 0.9
+            let confidence = structured ? 950 : 900
             if open.count == 1 {
                 if let fit = fit(
                     lineTotal: line.amount, itemTotal: items[open[0]].amount, direction: line.direction,
@@ -371,7 +371,7 @@ struct MatchingState {
                     direction: line.direction, allowsDifference: false)
             {
                 record(
-                    lines: [lineIndex], items: single, rule: .remittanceReference, confidence: confidence - 0.05,
+                    lines: [lineIndex], items: single, rule: .remittanceReference, confidence: confidence - 50,
                     fit: itemFit)
             } else if single.isEmpty {
                 let total = open.reduce(Int128(0)) { $0 + items[$1].amount }
@@ -381,7 +381,7 @@ struct MatchingState {
                 {
                     record(
                         lines: [lineIndex], items: open, rule: .remittanceReference,
-                        confidence: confidence - 0.05, fit: groupFit)
+                        confidence: confidence - 50, fit: groupFit)
                 }
             }
         }
@@ -445,7 +445,7 @@ struct MatchingState {
             let line = lines[lineIndex]
             let key = AmountKey(
                 currency: inputLines[line.source].amount.currency, direction: line.direction, amount: line.amount)
-            var best: (item: Int, score: Double)?
+            var best: (item: Int, score: Int)?
             var tied = false
             let window = byAmount.members(
                 of: key, from: Int128(line.day - settings.dateWindowDays),
@@ -454,7 +454,7 @@ struct MatchingState {
                 let item = items[itemIndex]
                 guard withinWindow(line, item), let party = counterpartyScore(line, item) else { continue }
                 // A closer date breaks ties between otherwise equal candidates.
-                let score = party - Double(abs(line.day - item.day)) * 0.001
+                let score = party * 100 - abs(line.day - item.day)
                 if let current = best {
                     if score > current.score {
                         best = (itemIndex, score)
@@ -470,19 +470,19 @@ struct MatchingState {
             let party = counterpartyScore(line, items[best.item]) ?? 0
             record(
                 lines: [lineIndex], items: [best.item], rule: .amountDateCounterparty,
-                confidence: 0.6 + 0.3 * party, fit: .exact)
+                confidence: 600 + party * 3 / 10, fit: .exact)
         }
     }
 
     /// 1 for the same account; the name similarity when an account is missing on one side and the names are
     /// similar enough; nil otherwise (different accounts are different parties, whatever the names say).
-    func counterpartyScore(_ line: PreparedLine, _ item: PreparedItem) -> Double? {
+    func counterpartyScore(_ line: PreparedLine, _ item: PreparedItem) -> Int? {
         if let lineAccount = line.accountKey, let itemAccount = item.accountKey {
-            return lineAccount == itemAccount ? 1 : nil
+            return lineAccount == itemAccount ? 1000 : nil
         }
         guard let lineName = line.nameKey, let itemName = item.nameKey else { return nil }
-        let similarity = SanctionsNameScorer.jaroWinkler(lineName, itemName)
-        return similarity >= settings.nameSimilarityThreshold ? similarity : nil
+        let similarity = CounterpartyName.similarityPerMille(normalised: lineName, itemName)
+        return similarity >= settings.nameSimilarityThresholdPerMille ? similarity : nil
     }
 
     // MARK: - Pass 5: one-to-many and many-to-one within a counterparty account
@@ -539,7 +539,7 @@ struct MatchingState {
                     direction: line.direction, linesAreSummed: false) : nil
             guard let (subset, fit) = single ?? several else { continue }
             record(
-                lines: [lineIndex], items: subset, rule: .grouped, confidence: subset.count == 1 ? 0.8 : 0.75,
+                lines: [lineIndex], items: subset, rule: .grouped, confidence: subset.count == 1 ? 800 : 750,
                 fit: fit)
         }
         // Several lines for one item: a split or instalment payment.
@@ -557,7 +557,7 @@ struct MatchingState {
                     of: candidates, sizes: 2...4, amount: { lines[$0].amount },
                     target: item.amount, direction: inputItems[item.source].direction, linesAreSummed: true)
             else { continue }
-            record(lines: subset, items: [itemIndex], rule: .grouped, confidence: 0.75, fit: fit)
+            record(lines: subset, items: [itemIndex], rule: .grouped, confidence: 750, fit: fit)
         }
     }
 
@@ -663,7 +663,7 @@ struct MatchingState {
             }
             pool += referencedItems(line).0.prefix(20)
             let candidates = Set(pool).map { explain(line, items[$0], itemIndex: $0) }
-                .sorted { ($1.score, $0.itemID) < ($0.score, $1.itemID) }
+                .sorted { ($1.scorePerMille, $0.itemID) < ($0.scorePerMille, $1.itemID) }
             exceptions.append(
                 ReconciliationException(
                     lineID: inputLines[line.source].id,
@@ -674,45 +674,48 @@ struct MatchingState {
 
     func explain(_ line: PreparedLine, _ item: PreparedItem, itemIndex: Int) -> ReconciliationCandidate {
         var reasons: [ReconciliationRejection] = []
-        var score = 1.0
+        var score = 1000
         if itemUsed[itemIndex] {
             reasons.append(.alreadyMatched)
-            score -= 0.3
+            score -= 300
         }
         if inputLines[line.source].amount.currency != inputItems[item.source].amount.currency {
             reasons.append(.currencyDiffers)
-            score -= 0.5
+            score -= 500
         } else if line.amount != item.amount, let gap = Int64(exactly: line.amount - item.amount) {
             reasons.append(
                 .amountDiffers(by: Money(minorUnits: gap, currency: inputItems[item.source].amount.currency)))
-            score -= 0.25
+            score -= 250
         }
         if line.direction != inputItems[item.source].direction {
             reasons.append(.directionDiffers)
-            score -= 0.5
+            score -= 500
         }
         let days = abs(line.day - item.day)
         if days > settings.dateWindowDays {
             reasons.append(.dateOutsideWindow(days: days, windowDays: settings.dateWindowDays))
-            score -= 0.2
+            score -= 200
         }
         if let lineAccount = line.accountKey, let itemAccount = item.accountKey {
             if lineAccount != itemAccount {
                 reasons.append(.accountDiffers)
-                score -= 0.3
+                score -= 300
             }
         } else if let lineName = line.nameKey, let itemName = item.nameKey {
-            let similarity = SanctionsNameScorer.jaroWinkler(lineName, itemName)
-            if similarity < settings.nameSimilarityThreshold {
-                reasons.append(.nameNotSimilar(similarity: similarity, threshold: settings.nameSimilarityThreshold))
-                score -= 0.3 * (1 - similarity)
+            let similarity = CounterpartyName.similarityPerMille(normalised: lineName, itemName)
+            if similarity < settings.nameSimilarityThresholdPerMille {
+                reasons.append(
+                    .nameNotSimilar(
+                        similarityPerMille: similarity, thresholdPerMille: settings.nameSimilarityThresholdPerMille))
+                score -= 300 * (1000 - similarity) / 1000
             }
         } else {
             reasons.append(.noCounterparty)
-            score -= 0.1
+            score -= 100
         }
         if reasons.isEmpty { reasons.append(.ambiguous) }
-        return ReconciliationCandidate(itemID: inputItems[item.source].id, score: max(0, score), reasons: reasons)
+        return ReconciliationCandidate(
+            itemID: inputItems[item.source].id, scorePerMille: max(0, score), reasons: reasons)
     }
 }
 

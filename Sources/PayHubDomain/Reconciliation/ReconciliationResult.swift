@@ -5,8 +5,8 @@ public struct ReconciliationMatch: Hashable, Sendable {
     public let lineIDs: [String]
     public let itemIDs: [String]
     public let rule: ReconciliationRule
-    /// How sure the matcher is, 0…1. A score, not money.
-    public let confidence: Double
+    /// How sure the matcher is, in thousandths (0…1000): 1000 for a quoted end-to-end id, less for weaker rules.
+    public let confidencePerMille: Int
     /// A bank fee deducted from the amount (the lines moved this much less money than the items), if any.
     public let fee: Money?
     /// For an expected receipt paid partly (negative) or too much (positive): lines minus items. Nil when the
@@ -17,13 +17,13 @@ public struct ReconciliationMatch: Hashable, Sendable {
     public let isReturn: Bool
 
     public init(
-        lineIDs: [String], itemIDs: [String], rule: ReconciliationRule, confidence: Double, fee: Money? = nil,
+        lineIDs: [String], itemIDs: [String], rule: ReconciliationRule, confidencePerMille: Int, fee: Money? = nil,
         difference: Money? = nil, isReturn: Bool = false
     ) {
         self.lineIDs = lineIDs
         self.itemIDs = itemIDs
         self.rule = rule
-        self.confidence = confidence
+        self.confidencePerMille = confidencePerMille
         self.fee = fee
         self.difference = difference
         self.isReturn = isReturn
@@ -37,7 +37,7 @@ public enum ReconciliationRejection: Hashable, Sendable, CustomStringConvertible
     case directionDiffers
     case dateOutsideWindow(days: Int, windowDays: Int)
     case accountDiffers
-    case nameNotSimilar(similarity: Double, threshold: Double)
+    case nameNotSimilar(similarityPerMille: Int, thresholdPerMille: Int)
     case noCounterparty
     case ambiguous
     case alreadyMatched
@@ -50,7 +50,7 @@ public enum ReconciliationRejection: Hashable, Sendable, CustomStringConvertible
         case .dateOutsideWindow(let days, let window): "value date \(days) days from expected, window \(window)"
         case .accountDiffers: "counterparty account differs"
         case .nameNotSimilar(let similarity, let threshold):
-            "name similarity \(String(format: "%.2f", similarity)) < \(String(format: "%.2f", threshold))"
+            "name similarity \(decimal(perMille: similarity)) < \(decimal(perMille: threshold))"
         case .noCounterparty: "no counterparty to compare"
         case .ambiguous: "another item fits equally well"
         case .alreadyMatched: "item already matched to another line"
@@ -61,13 +61,13 @@ public enum ReconciliationRejection: Hashable, Sendable, CustomStringConvertible
 /// An item that came close to explaining an unmatched line.
 public struct ReconciliationCandidate: Hashable, Sendable {
     public let itemID: String
-    /// Higher is closer, 0…1.
-    public let score: Double
+    /// Higher is closer, in thousandths (0…1000).
+    public let scorePerMille: Int
     public let reasons: [ReconciliationRejection]
 
-    public init(itemID: String, score: Double, reasons: [ReconciliationRejection]) {
+    public init(itemID: String, scorePerMille: Int, reasons: [ReconciliationRejection]) {
         self.itemID = itemID
-        self.score = score
+        self.scorePerMille = scorePerMille
         self.reasons = reasons
     }
 }
@@ -96,4 +96,11 @@ public struct ReconciliationResult: Hashable, Sendable {
         self.exceptions = exceptions
         self.unmatchedItemIDs = unmatchedItemIDs
     }
+}
+
+/// `620` → `"0.62"`, `850` → `"0.85"`, `1000` → `"1.00"`: two places, as people read similarity.
+func decimal(perMille value: Int) -> String {
+    let hundredths = (max(0, value) + 5) / 10
+    let fraction = hundredths % 100
+    return "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + String(fraction)
 }

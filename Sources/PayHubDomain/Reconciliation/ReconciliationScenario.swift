@@ -56,21 +56,33 @@ public struct ReconciliationQuality: Hashable, Sendable, CustomStringConvertible
     public let explainableLines: Int
     public let correctlyExplainedLines: Int
 
-    /// 1 when nothing was matched (no wrong match was made).
-    public var precision: Double {
-        matchedLines == 0 ? 1 : Double(correctlyMatchedLines) / Double(matchedLines)
-    }
+    /// Correct matched lines per million matched lines; a million when nothing was matched (no wrong match).
+    public var precisionPartsPerMillion: Int { Self.partsPerMillion(correctlyMatchedLines, of: matchedLines) }
 
-    /// 1 when no line was explainable.
-    public var recall: Double {
-        explainableLines == 0 ? 1 : Double(correctlyExplainedLines) / Double(explainableLines)
+    /// Correctly matched explainable lines per million explainable lines; a million when none was explainable.
+    public var recallPartsPerMillion: Int { Self.partsPerMillion(correctlyExplainedLines, of: explainableLines) }
+
+    /// Whether precision and recall reach `precisionPartsPerMillion` and `recallPartsPerMillion`, compared
+    /// exactly (cross-multiplied, no rounding).
+    public func meets(precisionPartsPerMillion: Int, recallPartsPerMillion: Int) -> Bool {
+        Int128(correctlyMatchedLines) * 1_000_000 >= Int128(precisionPartsPerMillion) * Int128(matchedLines)
+            && Int128(correctlyExplainedLines) * 1_000_000 >= Int128(recallPartsPerMillion) * Int128(explainableLines)
     }
 
     public var description: String {
-        String(
-            format: "precision %.4f%% (%d/%d matched lines correct), recall %.4f%% (%d/%d explainable lines)",
-            precision * 100, correctlyMatchedLines, matchedLines, recall * 100, correctlyExplainedLines,
-            explainableLines)
+        "precision \(Self.percent(precisionPartsPerMillion)) (\(correctlyMatchedLines)/\(matchedLines) matched lines "
+            + "correct), recall \(Self.percent(recallPartsPerMillion)) (\(correctlyExplainedLines)/\(explainableLines) "
+            + "explainable lines)"
+    }
+
+    static func partsPerMillion(_ part: Int, of whole: Int) -> Int {
+        whole <= 0 ? 1_000_000 : Int(Int128(part) * 1_000_000 / Int128(whole))
+    }
+
+    /// `999_947` → `"99.9947 %"` (rounded down: a figure never looks better than it is).
+    static func percent(_ partsPerMillion: Int) -> String {
+        let fraction = String(partsPerMillion % 10_000)
+        return "\(partsPerMillion / 10_000)." + String(repeating: "0", count: 4 - fraction.count) + fraction + " %"
     }
 }
 
@@ -237,8 +249,8 @@ struct ScenarioBuilder {
                 text: "PAYMENT")
             let recognisable =
                 withAccount
-                || CounterpartyName.similarity(printedName, item.counterpartyName!)
-                    >= ReconciliationSettings().nameSimilarityThreshold
+                || CounterpartyName.similarityPerMille(printedName, item.counterpartyName!)
+                    >= ReconciliationSettings().nameSimilarityThresholdPerMille
             label(line, [item.id], explainable: recognisable)
         }
     }

@@ -27,8 +27,9 @@ public struct ReconciliationSettings: Hashable, Sendable {
     public var feeToleranceMinorUnits: Int64
     /// … or up to this share of the amount in thousandths, whichever is larger.
     public var feeTolerancePerMille: Int64
-    /// The least name similarity (0…1) that counts as the same counterparty when the accounts are unknown.
-    public var nameSimilarityThreshold: Double
+    /// The least name similarity, in thousandths, that counts as the same counterparty when an account is
+    /// missing (see ``CounterpartyName/similarityPerMille(_:_:)``).
+    public var nameSimilarityThresholdPerMille: Int
     /// Whether an incoming line may settle an expected receipt for less or more than expected (the difference
     /// is recorded). Only references (rules 1 and 3) can justify such a match.
     public var acceptsPartialPayments: Bool
@@ -39,13 +40,13 @@ public struct ReconciliationSettings: Hashable, Sendable {
     public init(
         enabledRules: Set<ReconciliationRule> = Set(ReconciliationRule.allCases), dateWindowDays: Int = 5,
         feeToleranceMinorUnits: Int64 = 2_500, feeTolerancePerMille: Int64 = 0,
-        nameSimilarityThreshold: Double = 0.85, acceptsPartialPayments: Bool = true, candidatesPerException: Int = 3
+        nameSimilarityThresholdPerMille: Int = 850, acceptsPartialPayments: Bool = true, candidatesPerException: Int = 3
     ) {
         self.enabledRules = enabledRules
         self.dateWindowDays = dateWindowDays
         self.feeToleranceMinorUnits = feeToleranceMinorUnits
         self.feeTolerancePerMille = feeTolerancePerMille
-        self.nameSimilarityThreshold = nameSimilarityThreshold
+        self.nameSimilarityThresholdPerMille = nameSimilarityThresholdPerMille
         self.acceptsPartialPayments = acceptsPartialPayments
         self.candidatesPerException = min(3, max(0, candidatesPerException))
     }
