@@ -73,6 +73,12 @@ public enum SanctionsNameScorer {
         jaroWinkler(text.unicodeScalars.map(\.value), other.unicodeScalars.map(\.value))
     }
 
+    /// ``jaroWinkler(_:_:)`` in thousandths, rounded: for callers outside this folder (reconciliation), which
+    /// keep floating point out of code that also handles money.
+    public static func jaroWinklerPerMille(_ text: String, _ other: String) -> Int {
+        Int((jaroWinkler(text, other) * 1000).rounded())
+    }
+
     /// A spelling-blind key of an ASCII word, nil for shorter keys than three letters and for other scripts.
     ///
     /// Transliterations and English spellings that sound alike are rewritten the same way — `sch` → `sh`,
