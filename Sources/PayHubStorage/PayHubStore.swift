@@ -167,7 +167,7 @@ public protocol PayHubStore: Sendable {
     func statementLines(of id: ID<StoredStatement>, _ page: PageRequest, scope: EntityScope) async throws
         -> Page<StoredStatementLine>?
     func reconciliationExceptions(of statementID: ID<StoredStatement>?, scope: EntityScope, limit: Int) async throws
-        -> [ReconciliationException]
+        -> [StoredReconciliationException]
     // Background jobs with leases (Jobs.swift)
     @discardableResult
     func enqueueJob(kind: String, subjectID: String, runAfter: Date, now: Date) async throws -> Bool

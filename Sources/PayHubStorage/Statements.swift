@@ -122,7 +122,7 @@ public struct StoredStatementLine: Identified, Sendable, Hashable {
 }
 
 /// Something wrong found at import that a person must look at; the statement is stored all the same.
-public struct ReconciliationException: Identified, Sendable, Hashable {
+public struct StoredReconciliationException: Identified, Sendable, Hashable {
     public static let idPrefix = "rex"
 
     public enum Kind: String, Sendable, Hashable, Codable {
@@ -136,7 +136,7 @@ public struct ReconciliationException: Identified, Sendable, Hashable {
         case open
     }
 
-    public var id: ID<ReconciliationException>
+    public var id: ID<StoredReconciliationException>
     public var kind: Kind
     public var statementID: ID<StoredStatement>
     public var entityID: ID<LegalEntity>?
@@ -146,7 +146,7 @@ public struct ReconciliationException: Identified, Sendable, Hashable {
     public var createdAt: Date
 
     public init(
-        id: ID<ReconciliationException>, kind: Kind, statementID: ID<StoredStatement>, entityID: ID<LegalEntity>?,
+        id: ID<StoredReconciliationException>, kind: Kind, statementID: ID<StoredStatement>, entityID: ID<LegalEntity>?,
         detailsJSON: String, state: State = .open, createdAt: Date
     ) {
         self.id = id
@@ -171,14 +171,14 @@ public struct StatementImport: Sendable {
     /// Each line's counterparty account in clear (nil when the bank names none), in line order.
     public var counterpartyAccounts: [String?]
     /// Ids for the exceptions the import may raise (two are enough).
-    public var exceptionIDs: [ID<ReconciliationException>]
+    public var exceptionIDs: [ID<StoredReconciliationException>]
     /// The importer's entities: a statement of an account of another entity, or (for a limited scope)
     /// of an account PayHub does not hold, is refused as ``StorageError/Code/notFound`` `bank_account`.
     public var scope: EntityScope = .all
 
     public init(
         statement: StoredStatement, accountNumber: String, lines: [StoredStatementLine],
-        counterpartyAccounts: [String?], exceptionIDs: [ID<ReconciliationException>]
+        counterpartyAccounts: [String?], exceptionIDs: [ID<StoredReconciliationException>]
     ) {
         precondition(lines.count == counterpartyAccounts.count, "one counterparty account (or nil) per line")
         precondition(lines.allSatisfy { $0.statementID == statement.id }, "lines of another statement")
@@ -193,7 +193,7 @@ public struct StatementImport: Sendable {
 /// What importing one statement did.
 public enum StatementImportOutcome: Sendable, Hashable {
     /// Stored, with the exceptions found against the account's previous statement.
-    case stored(StoredStatement, exceptions: [ReconciliationException])
+    case stored(StoredStatement, exceptions: [StoredReconciliationException])
     /// The same statement was imported before (as `existing`); nothing changed.
     case alreadyImported(existing: ID<StoredStatement>)
 }
@@ -202,7 +202,7 @@ extension SQLTransactionRunner {
     /// Stores a statement and its lines in one transaction with one audit event, after matching its
     /// account to one of PayHub's own (by the lookup hash) and comparing it with the account's previous
     /// statement: a gap in the sequence numbers or an opening balance that is not the previous closing
-    /// balance is recorded as an open ``ReconciliationException``, and the statement is stored anyway.
+    /// balance is recorded as an open ``StoredReconciliationException``, and the statement is stored anyway.
     ///
     /// A statement stored before (same account, bank id and sequence number, or the same content) is
     /// not stored again: the outcome says so. The lines carry `statement.id` and positions 0, 1, 2…
@@ -246,14 +246,14 @@ extension SQLTransactionRunner {
             let previous = try Self.previousStatement(before: statement, in: session)
             try session.run(Self.insert(statement))
             for line in lines { try session.run(Self.insert(line)) }
-            var exceptions: [ReconciliationException] = []
+            var exceptions: [StoredReconciliationException] = []
             var unusedIDs = exceptionIDs[...]
-            func raise(_ kind: ReconciliationException.Kind, _ details: [String: String?]) throws {
+            func raise(_ kind: StoredReconciliationException.Kind, _ details: [String: String?]) throws {
                 guard let id = unusedIDs.popFirst() else {
                     throw StorageError(.referenceMissing, target: "exception_id")
                 }
                 exceptions.append(
-                    ReconciliationException(
+                    StoredReconciliationException(
                         id: id, kind: kind, statementID: statement.id, entityID: statement.entityID,
                         detailsJSON: CanonicalJSON.object(details), createdAt: context.occurredAt))
             }
@@ -338,7 +338,7 @@ extension SQLTransactionRunner {
     /// The exceptions raised for a statement (or, with nil, for every statement in `scope`), oldest first.
     public func reconciliationExceptions(
         of statementID: ID<StoredStatement>?, scope: EntityScope, limit: Int
-    ) async throws -> [ReconciliationException] {
+    ) async throws -> [StoredReconciliationException] {
         try await readTransaction { session in
             var builder = ListQueries.Builder(
                 table: "reconciliation_exceptions", entityColumn: "entity_id", scope: scope)
@@ -425,7 +425,7 @@ extension SQLTransactionRunner {
             ])
     }
 
-    private static func insert(_ exception: ReconciliationException) -> SQLQuery {
+    private static func insert(_ exception: StoredReconciliationException) -> SQLQuery {
         SQLQuery(
             """
             INSERT INTO reconciliation_exceptions (id, kind, statement_id, entity_id, details_json, state, created_at)
@@ -477,11 +477,11 @@ extension SQLTransactionRunner {
             status: status)
     }
 
-    static func exception(from row: any SQLRow) throws -> ReconciliationException {
-        guard let kind = ReconciliationException.Kind(rawValue: try row.text("kind")),
-            let state = ReconciliationException.State(rawValue: try row.text("state"))
+    static func exception(from row: any SQLRow) throws -> StoredReconciliationException {
+        guard let kind = StoredReconciliationException.Kind(rawValue: try row.text("kind")),
+            let state = StoredReconciliationException.State(rawValue: try row.text("state"))
         else { throw StorageError(.corruptRow, target: "reconciliation_exceptions") }
-        return ReconciliationException(
+        return StoredReconciliationException(
             id: try ID(row.text("id")), kind: kind, statementID: try ID(row.text("statement_id")),
             entityID: try row.optionalText("entity_id").map { try ID($0) }, detailsJSON: try row.text("details_json"),
             state: state, createdAt: StoredTime.date(try row.integer("created_at")))

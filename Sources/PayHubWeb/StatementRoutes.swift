@@ -101,7 +101,7 @@ struct ExceptionResource: Encodable {
     /// The previous statement and the numbers or balances that do not follow, as strings.
     let details: [String: String]
 
-    init(_ exception: ReconciliationException) {
+    init(_ exception: StoredReconciliationException) {
         id = exception.id.rawValue
         kind = exception.kind.rawValue
         state = exception.state.rawValue

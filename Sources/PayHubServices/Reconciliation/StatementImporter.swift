@@ -82,7 +82,7 @@ public struct StatementImporter: Sendable {
     /// The exceptions found at import, of one statement or (nil) of all the caller's statements.
     public func exceptions(
         of statementID: String? = nil, limit: Int = PageRequest.limitMax, context: CallContext
-    ) async throws -> [ReconciliationException] {
+    ) async throws -> [StoredReconciliationException] {
         try hub.require(.statementsRead, context)
         var id: ID<StoredStatement>?
         if let statementID {

@@ -50,7 +50,7 @@ struct StatementImporterTests {
         return account
     }
 
-    static func stored(_ outcome: StatementImportOutcome?) throws -> (StoredStatement, [ReconciliationException]) {
+    static func stored(_ outcome: StatementImportOutcome?) throws -> (StoredStatement, [StoredReconciliationException]) {
         guard case .stored(let statement, let exceptions) = outcome else {
             Issue.record("expected a stored statement, got \(String(describing: outcome))")
             throw CancellationError()
