@@ -160,6 +160,17 @@ extension SQLTransactionRunner {
         }
     }
 
+    /// Only the ids of instructions in `state`, oldest first: what the worker needs to queue their jobs.
+    public func instructionIDs(in state: StoredInstruction.State, limit: Int) async throws -> [ID<StoredInstruction>] {
+        try await readTransaction { session in
+            try session.rows(
+                SQLQuery(
+                    "SELECT id FROM bank_instructions WHERE state = ? ORDER BY execution_date, id LIMIT ?",
+                    [.text(state.rawValue), .integer(Int64(limit))])
+            ).map { try ID($0.text("id")) }
+        }
+    }
+
     public func instruction(_ id: ID<StoredInstruction>) async throws -> StoredInstruction? {
         try await readTransaction { session in
             try session.rows(SQLQuery("SELECT * FROM bank_instructions WHERE id = ?", [.text(id.rawValue)]))

@@ -140,6 +140,7 @@ public protocol PayHubStore: Sendable {
     // Bank instructions (Instructions.swift)
     func saveInstructions(_ instructions: [StoredInstruction], context: AuditContext) async throws
     func instructions(in state: StoredInstruction.State, limit: Int) async throws -> [StoredInstruction]
+    func instructionIDs(in state: StoredInstruction.State, limit: Int) async throws -> [ID<StoredInstruction>]
     func instruction(_ id: ID<StoredInstruction>) async throws -> StoredInstruction?
     func instruction(messageID: String) async throws -> StoredInstruction?
     /// Instructions of the entities in `scope` (only those in `state` when given), a page at a time in id order.

@@ -108,9 +108,8 @@ public struct ExecutionWorker: Service {
                     logger.warning("approved payment cannot be planned", metadata: ["payment": "\(paymentID)", "reason": "\(reason)"])
                 }
                 CrashPoint.planAfterSave.reached()
-                for instruction in try await hub.store.instructions(in: .planned, limit: 10_000) {
-                    try await hub.store.enqueueJob(
-                        kind: Self.sendKind, subjectID: instruction.id.rawValue, runAfter: now, now: hub.clock.now())
+                for id in try await hub.store.instructionIDs(in: .planned, limit: 10_000) {
+                    try await hub.store.enqueueJob(kind: Self.sendKind, subjectID: id.rawValue, runAfter: now, now: hub.clock.now())
                 }
             } catch {
                 failure = "\(type(of: error)): \(error)"

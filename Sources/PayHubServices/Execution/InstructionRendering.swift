@@ -99,14 +99,6 @@ public struct InstructionRenderer: Sendable {
         return text
     }
 
-    /// ISO 8601 in UTC, as `CreDtTm` carries it: the instruction's planning time, so a re-send is identical.
-    static func isoTimestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
-
     func pain001(_ instruction: StoredInstruction, _ parts: Parts) throws -> Data {
         let debtorIBAN: String? = if case .iban(let iban) = parts.debtorAccount.accountNumber { iban.value } else { nil }
         let input = Pain001Input(
@@ -126,8 +118,9 @@ public struct InstructionRenderer: Sendable {
                     paymentInformationID: member.paymentInformationID)
             })
         // Free texts of EUR payments are transliterated into the SEPA character set (ids never are).
+        // `CreDtTm` is the planning time, so a re-send is identical.
         return try Pain001Writer.write(
-            input, version: .v09, createdAt: Self.isoTimestamp(instruction.createdAt), transliterate: true)
+            input, version: .v09, createdAt: Timestamp.iso8601(instruction.createdAt), transliterate: true)
     }
 
     /// The company id a bank assigns its ACH originator. Until one is configured per account, a stable
@@ -209,21 +202,14 @@ public struct InstructionRenderer: Sendable {
 extension StoredInstruction {
     /// The planning day in UTC, for file headers that carry a creation date.
     var createdAtDate: LocalDate {
-        let parts = Calendar.utc.dateComponents([.year, .month, .day], from: createdAt)
-        return (try? LocalDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1))
-            ?? executionDate
+        let milliseconds = StoredTime.milliseconds(createdAt)
+        let days = Int(milliseconds / 86_400_000) - (milliseconds % 86_400_000 < 0 ? 1 : 0)
+        return (try? LocalDate(daysSinceEpoch: days)) ?? executionDate
     }
 
+    /// The planning time of day in UTC, hours and minutes.
     var createdAtTime: NACHAFile.CreationTime {
-        let parts = Calendar.utc.dateComponents([.hour, .minute], from: createdAt)
-        return NACHAFile.CreationTime(hour: parts.hour ?? 0, minute: parts.minute ?? 0)
+        let minutes = Int((StoredTime.milliseconds(createdAt) % 86_400_000 + 86_400_000) % 86_400_000 / 60_000)
+        return NACHAFile.CreationTime(hour: minutes / 60, minute: minutes % 60)
     }
-}
-
-extension Calendar {
-    static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
 }
